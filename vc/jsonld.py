@@ -1,0 +1,249 @@
+"""JSON-LD over bundled contexts only: the document loader and RDFC-1.0 canonicalization.
+
+The loader serves the contexts of ``contexts/`` (an ``index.json`` of URL → file) and nothing
+else: any other URL is a :class:`DocumentLoaderError` naming it, never a network request. DID
+URLs go to an injected resolver. Each call hands out a fresh copy, tagged ``static`` so pyld
+keeps the processed context between calls (pyld caches by URL, process-wide: one URL always
+means one content, so a second definition of a URL with other content is refused).
+
+:func:`canonize` is RDFC-1.0 (pyld's URDNA2015, N-Quads, no base IRI). It refuses a document
+with a term or type that the contexts do not define, which pyld would otherwise silently drop
+from the signed data: the document is processed with ``{"@vocab": "urn:undefined:"}`` put first
+in its context, which changes nothing unless such a term exists, and then shows it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pyld import jsonld  # type: ignore[import-untyped]
+from pyld.canon import URDNA2015  # type: ignore[import-untyped]
+
+from vc.errors import DocumentLoaderError, JsonLdError, UndefinedTermError, VCError
+from vc.types import JsonObject, RemoteDocument
+
+CONTEXTS_DIR = Path(__file__).resolve().parent.parent / "contexts"
+UNDEFINED_PREFIX = "urn:undefined:"
+_UNDEFINED_IRI = re.compile(r"<urn:undefined:([^>]*)>")
+
+DIDResolverFn = Callable[[str], JsonObject]
+"""Resolves a DID or DID URL to a JSON document; raises DIDResolutionError."""
+
+
+def read_context_directory(directory: Path) -> dict[str, str]:
+    """Read ``directory/index.json`` (URL → file, or URL → {"file", "sha256", ...}).
+
+    Returns URL → the file's JSON text. A recorded sha256 that does not match is an error.
+    """
+    index_path = directory / "index.json"
+    try:
+        index = json.loads(index_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DocumentLoaderError(f"cannot read context index {index_path}: {exc}") from exc
+    if not isinstance(index, dict):
+        raise DocumentLoaderError(f"{index_path} must be a JSON object of URL → file")
+    return {url: _read_context_file(directory, url, entry) for url, entry in index.items()}
+
+
+def _read_context_file(directory: Path, url: str, entry: Any) -> str:
+    name = entry.get("file") if isinstance(entry, dict) else entry
+    if not isinstance(name, str):
+        raise DocumentLoaderError(f"context index entry for {url} names no file")
+    path = directory / name
+    try:
+        data = path.read_bytes()
+        json.loads(data)
+    except (OSError, ValueError) as exc:
+        raise DocumentLoaderError(f"context file {path} for {url} is unreadable: {exc}") from exc
+    expected = entry.get("sha256") if isinstance(entry, dict) else None
+    if expected is not None and hashlib.sha256(data).hexdigest() != expected:
+        raise DocumentLoaderError(f"context file {path} for {url} does not match its sha256")
+    return data.decode("utf-8")
+
+
+@cache
+def _bundled_contexts() -> Mapping[str, str]:
+    return read_context_directory(CONTEXTS_DIR)
+
+
+class DocumentLoader:
+    """A pyld document loader over a fixed set of contexts, with an optional DID resolver."""
+
+    def __init__(
+        self,
+        contexts: Mapping[str, str],
+        did_resolver: DIDResolverFn | None = None,
+    ) -> None:
+        self._contexts = dict(contexts)
+        self._did_resolver = did_resolver
+
+    @classmethod
+    def bundled(cls, did_resolver: DIDResolverFn | None = None) -> DocumentLoader:
+        """The loader over the project's ``contexts/``."""
+        return cls(_bundled_contexts(), did_resolver)
+
+    def with_contexts(self, extra: Mapping[str, str]) -> DocumentLoader:
+        """A loader that also serves ``extra`` (URL → JSON text).
+
+        A URL already served with other content is refused: pyld caches by URL process-wide.
+        """
+        for url, text in extra.items():
+            known = self._contexts.get(url)
+            if known is not None and json.loads(known) != json.loads(text):
+                raise DocumentLoaderError(f"context {url} is already defined with other content")
+        return DocumentLoader({**self._contexts, **extra}, self._did_resolver)
+
+    def with_directory(self, directory: Path) -> DocumentLoader:
+        """A loader that also serves the contexts of ``directory`` (its ``index.json``)."""
+        return self.with_contexts(read_context_directory(directory))
+
+    def with_did_resolver(self, did_resolver: DIDResolverFn) -> DocumentLoader:
+        return DocumentLoader(self._contexts, did_resolver)
+
+    @property
+    def urls(self) -> frozenset[str]:
+        return frozenset(self._contexts)
+
+    def context_text(self, url: str) -> str:
+        """The JSON text of a bundled context; raises DocumentLoaderError if not served."""
+        try:
+            return self._contexts[url]
+        except KeyError:
+            raise DocumentLoaderError(
+                f"context {url!r} is not bundled; contexts are never fetched from the network"
+            ) from None
+
+    def __call__(self, url: str, options: Any = None) -> RemoteDocument:
+        if url.startswith("did:") and self._did_resolver is not None:
+            document: Any = self._did_resolver(url)
+        else:
+            document = json.loads(self.context_text(url))
+        return {"contextUrl": None, "documentUrl": url, "document": document, "tag": "static"}
+
+
+def with_undefined_vocab(document: JsonObject) -> JsonObject:
+    """A shallow copy of ``document`` whose context starts with ``{"@vocab": "urn:undefined:"}``."""
+    context = document.get("@context")
+    contexts = context if isinstance(context, list) else ([] if context is None else [context])
+    return {**document, "@context": [{"@vocab": UNDEFINED_PREFIX}, *contexts]}
+
+
+def undefined_terms(nquads: str) -> list[str]:
+    """The undefined terms or types that show as ``urn:undefined:`` IRIs in ``nquads``."""
+    found: list[str] = []
+    for line in nquads.splitlines():
+        if UNDEFINED_PREFIX in line:
+            found.extend(_iri_terms(line))
+    return sorted(set(found))
+
+
+def _iri_terms(line: str) -> Iterator[str]:
+    # Only IRIs outside literals count: cut the literal out first.
+    quote = line.find('"')
+    if quote != -1:
+        end = line.rfind('"')
+        line = line[:quote] + line[end + 1 :]
+    for match in _UNDEFINED_IRI.finditer(line):
+        yield match.group(1)
+
+
+def canonize_pyld(
+    document: JsonObject, loader: DocumentLoader, *, hash_name: str = "sha256"
+) -> str:
+    """RDFC-1.0 canonical N-Quads through pyld, undefined terms refused.
+
+    ``hash_name`` is RDFC-1.0's internal hash: SHA-256, or SHA-384 as ecdsa-rdfc-2019 uses
+    with P-384 keys.
+    """
+    marked = with_undefined_vocab(document)
+    if hash_name == "sha256":
+        nquads = _normalize(marked, loader)
+    else:
+        nquads = _normalize_with_hash(marked, loader, hash_name)
+    _refuse_undefined(nquads)
+    return nquads
+
+
+def canonize(document: JsonObject, loader: DocumentLoader, *, hash_name: str = "sha256") -> str:
+    """RDFC-1.0 canonical N-Quads of ``document``; undefined terms raise UndefinedTermError."""
+    return canonize_pyld(document, loader, hash_name=hash_name)
+
+
+def expand(document: JsonObject, loader: DocumentLoader) -> list[JsonObject]:
+    """JSON-LD expansion over the loader's contexts, pyld errors turned into JsonLdError."""
+    try:
+        result: list[JsonObject] = jsonld.expand(
+            document, {"documentLoader": loader, "base": None}
+        )
+    except Exception as exc:  # noqa: BLE001 - pyld raises many kinds
+        raise _as_vc_error(exc) from exc
+    return result
+
+
+def _refuse_undefined(nquads: str) -> None:
+    terms = undefined_terms(nquads)
+    if terms:
+        raise UndefinedTermError(
+            "the document uses terms or types that its contexts do not define: "
+            + ", ".join(repr(term) for term in terms)
+        )
+
+
+def _normalize(document: JsonObject, loader: DocumentLoader) -> str:
+    options = {
+        "algorithm": "URDNA2015",
+        "format": "application/n-quads",
+        "documentLoader": loader,
+        "base": None,
+    }
+    try:
+        result: str = jsonld.normalize(document, options)
+    except Exception as exc:  # noqa: BLE001 - pyld raises many kinds, all bad input
+        raise _as_vc_error(exc) from exc
+    return result
+
+
+class _RDFC10WithHash(URDNA2015):  # type: ignore[misc]
+    """pyld's RDFC-1.0 with another internal hash function."""
+
+    def __init__(self, hash_name: str) -> None:
+        super().__init__()
+        self._hash_name = hash_name
+
+    def create_hash(self) -> Any:
+        return hashlib.new(self._hash_name)
+
+
+def _normalize_with_hash(document: JsonObject, loader: DocumentLoader, hash_name: str) -> str:
+    try:
+        dataset = jsonld.to_rdf(document, {"documentLoader": loader, "base": None})
+        result: str = _RDFC10WithHash(hash_name).main(dataset, {"format": "application/n-quads"})
+    except Exception as exc:  # noqa: BLE001 - pyld raises many kinds, all bad input
+        raise _as_vc_error(exc) from exc
+    return result
+
+
+def _as_vc_error(exc: BaseException) -> VCError:
+    """Find our own error in pyld's cause chain, or describe pyld's."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, VCError):
+            return seen
+        seen = seen.__cause__ or getattr(seen, "cause", None) or seen.__context__
+    return JsonLdError(f"JSON-LD processing failed: {_describe(exc)}")
+
+
+def _describe(exc: BaseException) -> str:
+    message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    details = getattr(exc, "details", None)
+    if isinstance(details, dict):
+        hint = details.get("code") or details.get("term") or details.get("url")
+        if hint:
+            message += f" ({hint})"
+    return message[:300]
