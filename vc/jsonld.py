@@ -22,8 +22,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pyld import jsonld  # type: ignore[import-untyped]
-from pyld.canon import URDNA2015  # type: ignore[import-untyped]
+from pyld import jsonld
+from pyld.canon import URDNA2015
 
 from vc.errors import DocumentLoaderError, JsonLdError, UndefinedTermError, VCError
 from vc.types import JsonObject, RemoteDocument
