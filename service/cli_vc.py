@@ -24,8 +24,11 @@ from vc.jsonld import DocumentLoader
 from vc.keys import KeyPair, parse_algorithm
 from vc.verify import VerifyOptions, verify_document
 
-_DEFAULT_SUITES = {"Ed25519": "eddsa-rdfc-2022", "P-256": "ecdsa-rdfc-2019",
-                   "P-384": "ecdsa-rdfc-2019"}
+_DEFAULT_SUITES = {
+    "Ed25519": "eddsa-rdfc-2022",
+    "P-256": "ecdsa-rdfc-2019",
+    "P-384": "ecdsa-rdfc-2019",
+}
 _CONTEXTS_HELP = "Also serve the contexts of DIR (files plus an index.json of URL → file)."
 
 
@@ -54,11 +57,19 @@ def _read_inputs(files: tuple[str, ...]) -> Iterator[tuple[str, Any, str | None]
 
 
 @click.command()
-@click.option("--type", "key_type", type=click.Choice(["ed25519", "p-256", "p-384"],
-              case_sensitive=False), default="ed25519", show_default=True,
-              help="The key algorithm.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the key pair here (mode 0600) instead of standard output.")
+@click.option(
+    "--type",
+    "key_type",
+    type=click.Choice(["ed25519", "p-256", "p-384"], case_sensitive=False),
+    default="ed25519",
+    show_default=True,
+    help="The key algorithm.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the key pair here (mode 0600) instead of standard output.",
+)
 def keygen(key_type: str, out: Path | None) -> None:
     """Write a new Multikey key pair as JSON (id and controller as did:key)."""
     pair = KeyPair.generate(parse_algorithm(key_type))
@@ -112,25 +123,41 @@ def _created(value: str | None) -> str:
 
 
 @click.command()
-@click.option("--key", "key_path", required=True,
-              type=click.Path(dir_okay=False, path_type=Path),
-              help="A Multikey key-pair JSON (secretKeyMultibase or privateKeyMultibase).")
-@click.option("--suite", type=click.Choice([s.name for s in SIGNING_SUITES]),
-              help="The cryptosuite [default: eddsa-rdfc-2022 for Ed25519, "
-                   "ecdsa-rdfc-2019 for P-256/P-384].")
-@click.option("--verification-method", help="The verification method URL "
-              "[default: the key file's id, else the key's did:key method].")
+@click.option(
+    "--key",
+    "key_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A Multikey key-pair JSON (secretKeyMultibase or privateKeyMultibase).",
+)
+@click.option(
+    "--suite",
+    type=click.Choice([s.name for s in SIGNING_SUITES]),
+    help="The cryptosuite [default: eddsa-rdfc-2022 for Ed25519, ecdsa-rdfc-2019 for P-256/P-384].",
+)
+@click.option(
+    "--verification-method",
+    help="The verification method URL [default: the key file's id, else the key's did:key method].",
+)
 @click.option("--created", help="The proof's created date-time [default: now].")
-@click.option("--purpose", default="assertionMethod", show_default=True,
-              help="The proof purpose.")
+@click.option("--purpose", default="assertionMethod", show_default=True, help="The proof purpose.")
 @click.option("--challenge", help="A challenge to bind the proof to.")
 @click.option("--domain", help="A domain to bind the proof to.")
-@click.option("--contexts", type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help=_CONTEXTS_HELP)
+@click.option(
+    "--contexts", type=click.Path(file_okay=False, exists=True, path_type=Path), help=_CONTEXTS_HELP
+)
 @click.argument("files", nargs=-1, required=True)
-def sign(key_path: Path, suite: str | None, verification_method: str | None,
-         created: str | None, purpose: str, challenge: str | None, domain: str | None,
-         contexts: Path | None, files: tuple[str, ...]) -> None:
+def sign(
+    key_path: Path,
+    suite: str | None,
+    verification_method: str | None,
+    created: str | None,
+    purpose: str,
+    challenge: str | None,
+    domain: str | None,
+    contexts: Path | None,
+    files: tuple[str, ...],
+) -> None:
     """Add a Data Integrity proof to each JSON-LD document in FILES ('-' = stdin).
 
     Prints the signed document; with several inputs, one JSON line per input.
@@ -138,9 +165,13 @@ def sign(key_path: Path, suite: str | None, verification_method: str | None,
     pair, key_json = _load_key(key_path)
     chosen = _signing_suite(suite, pair)
     options = ProofOptions(
-        verification_method=verification_method or key_json.get("id")
+        verification_method=verification_method
+        or key_json.get("id")
         or did_key_verification_method(pair.public),
-        proof_purpose=purpose, created=_created(created), challenge=challenge, domain=domain,
+        proof_purpose=purpose,
+        created=_created(created),
+        challenge=challenge,
+        domain=domain,
     )
     loader = _loader(contexts)
     failed = False
@@ -149,16 +180,14 @@ def sign(key_path: Path, suite: str | None, verification_method: str | None,
             error = f"{name}: a JSON-LD document must be a JSON object"
         if error is None:
             try:
-                signed = add_proof(document, suite=chosen, key=pair, options=options,
-                                   loader=loader)
+                signed = add_proof(document, suite=chosen, key=pair, options=options, loader=loader)
             except VCError as exc:
                 error = f"{name}: cannot sign: {exc.message}"
         if error is not None:
             click.echo(f"error: {error}", err=True)
             failed = True
             continue
-        click.echo(json.dumps(signed, ensure_ascii=False,
-                              indent=None if len(files) > 1 else 2))
+        click.echo(json.dumps(signed, ensure_ascii=False, indent=None if len(files) > 1 else 2))
     sys.exit(1 if failed else 0)
 
 
@@ -170,26 +199,45 @@ def _signing_suite(name: str | None, pair: KeyPair) -> Cryptosuite:
 
 
 @click.command()
-@click.option("--proof-only", is_flag=True,
-              help="Check the Data Integrity proofs alone (as the W3C suites do).")
+@click.option(
+    "--proof-only",
+    is_flag=True,
+    help="Check the Data Integrity proofs alone (as the W3C suites do).",
+)
 @click.option("--challenge", help="The challenge a presentation's proof must carry.")
 @click.option("--domain", help="The domain a presentation's proof must carry.")
-@click.option("--suite", "suites", multiple=True, type=click.Choice([s.name for s in ALL_SUITES]),
-              help="Accept only these cryptosuites (repeatable) [default: all].")
-@click.option("--contexts", type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help=_CONTEXTS_HELP)
+@click.option(
+    "--suite",
+    "suites",
+    multiple=True,
+    type=click.Choice([s.name for s in ALL_SUITES]),
+    help="Accept only these cryptosuites (repeatable) [default: all].",
+)
+@click.option(
+    "--contexts", type=click.Path(file_okay=False, exists=True, path_type=Path), help=_CONTEXTS_HELP
+)
 @click.argument("files", nargs=-1, required=True)
-def verify(proof_only: bool, challenge: str | None, domain: str | None,
-           suites: tuple[str, ...], contexts: Path | None, files: tuple[str, ...]) -> None:
+def verify(
+    proof_only: bool,
+    challenge: str | None,
+    domain: str | None,
+    suites: tuple[str, ...],
+    contexts: Path | None,
+    files: tuple[str, ...],
+) -> None:
     """Verify each credential or presentation in FILES ('-' = stdin), in one process.
 
     Prints one JSON line per input: {"input", "verified", "checks": [...]}; each failed check
     lists its problems with W3C problem types. Exit 0 when all verified, 1 when any did not.
     """
     options = VerifyOptions(
-        resolver=resolve_did_key, loader=_loader(contexts), now=datetime.now(UTC),
+        resolver=resolve_did_key,
+        loader=_loader(contexts),
+        now=datetime.now(UTC),
         suites=tuple(suite_by_name(name) for name in suites) or ALL_SUITES,
-        proof_only=proof_only, challenge=challenge, domain=domain,
+        proof_only=proof_only,
+        challenge=challenge,
+        domain=domain,
     )
     all_verified = True
     for name, document, error in _read_inputs(files):
@@ -199,13 +247,21 @@ def verify(proof_only: bool, challenge: str | None, domain: str | None,
     sys.exit(0 if all_verified else 1)
 
 
-def _verify_line(name: str, document: Any, error: str | None,
-                 options: VerifyOptions) -> dict[str, Any]:
+def _verify_line(
+    name: str, document: Any, error: str | None, options: VerifyOptions
+) -> dict[str, Any]:
     if error is not None:
-        problem = {"type": "https://www.w3.org/TR/vc-data-model#PARSING_ERROR",
-                   "title": "Parsing error", "detail": error, "property": None}
-        return {"input": name, "verified": False,
-                "checks": [{"name": "readable", "status": "failed", "problems": [problem]}]}
+        problem = {
+            "type": "https://www.w3.org/TR/vc-data-model#PARSING_ERROR",
+            "title": "Parsing error",
+            "detail": error,
+            "property": None,
+        }
+        return {
+            "input": name,
+            "verified": False,
+            "checks": [{"name": "readable", "status": "failed", "problems": [problem]}],
+        }
     return {"input": name, **verify_document(document, options).to_json()}
 
 

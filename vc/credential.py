@@ -28,7 +28,7 @@ _DATETIME_STAMP = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?"
     r"(Z|[+-](?:(?:0\d|1[0-3]):[0-5]\d|14:00))"
 )
-_LANGUAGE_TAG = re.compile(r"(?:[A-Za-z]{2,8}|[xXiI])(?:-[A-Za-z0-9]{1,8})*")
+_LANGUAGE_TAG = re.compile(r"(?:[A-Za-z]{2,3}|[xXiI])(?:-[A-Za-z0-9]{1,8})*")
 _VALUE_OBJECT_KEYS = frozenset({"@value", "@language", "@direction"})
 _TYPED_OBJECTS = ("proof", "termsOfUse", "evidence", "refreshService")
 _Objects = list[tuple[str, dict[str, Any]]]
@@ -251,7 +251,7 @@ def _validity_problems(
                              "such as 2024-07-01T08:00:00Z", doc[key])  # fmt: skip
     if start is not None and end is not None and start > end:
         yield _range(end_key, f"{doc[end_key]} is before {start_key} {doc[start_key]}")
-    if start is not None and start > now + skew:
+    if start is not None and start >= now + skew:
         yield _range(start_key, f"{doc[start_key]} is in the future: not yet valid at {_iso(now)}")
     if end is not None and end < now - skew:
         yield _range(end_key, f"{doc[end_key]} has passed: expired at {_iso(now)}")

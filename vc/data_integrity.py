@@ -246,9 +246,11 @@ def _verify_one(
         method.public_key.verify(signature, data)
     except VCError as exc:
         return ProofResult(False, proof, method, (Problem.from_error(exc),))
-    except Exception as exc:  # noqa: BLE001 - a bad document must never escape as a crash
+    except Exception as exc:
         detail = f"unexpected error while verifying: {type(exc).__name__}: {exc}"
-        return ProofResult(False, proof, method, (_problem(problems.PROOF_VERIFICATION_ERROR, detail),))
+        return ProofResult(
+            False, proof, method, (_problem(problems.PROOF_VERIFICATION_ERROR, detail),)
+        )
     return ProofResult(True, proof, method)
 
 

@@ -178,10 +178,8 @@ def canonize(document: JsonObject, loader: DocumentLoader, *, hash_name: str = "
 def expand(document: JsonObject, loader: DocumentLoader) -> list[JsonObject]:
     """JSON-LD expansion over the loader's contexts, pyld errors turned into JsonLdError."""
     try:
-        result: list[JsonObject] = jsonld.expand(
-            document, {"documentLoader": loader, "base": None}
-        )
-    except Exception as exc:  # noqa: BLE001 - pyld raises many kinds
+        result: list[JsonObject] = jsonld.expand(document, {"documentLoader": loader, "base": None})
+    except Exception as exc:
         raise _as_vc_error(exc) from exc
     return result
 
@@ -204,7 +202,7 @@ def _normalize(document: JsonObject, loader: DocumentLoader) -> str:
     }
     try:
         result: str = jsonld.normalize(document, options)
-    except Exception as exc:  # noqa: BLE001 - pyld raises many kinds, all bad input
+    except Exception as exc:
         raise _as_vc_error(exc) from exc
     return result
 
@@ -224,7 +222,7 @@ def _normalize_with_hash(document: JsonObject, loader: DocumentLoader, hash_name
     try:
         dataset = jsonld.to_rdf(document, {"documentLoader": loader, "base": None})
         result: str = _RDFC10WithHash(hash_name).main(dataset, {"format": "application/n-quads"})
-    except Exception as exc:  # noqa: BLE001 - pyld raises many kinds, all bad input
+    except Exception as exc:
         raise _as_vc_error(exc) from exc
     return result
 

@@ -65,8 +65,9 @@ def _split_multicodec(
         if data.startswith(header):
             body = data[len(header) :]
             if len(body) != lengths[algorithm]:
+                expected = lengths[algorithm]
                 raise KeyFormatError(
-                    f"{what}: an {algorithm} key must be {lengths[algorithm]} bytes, got {len(body)}"
+                    f"{what}: an {algorithm} key must be {expected} bytes, got {len(body)}"
                 )
             return algorithm, body
     raise KeyFormatError(f"{what}: unsupported multicodec header {data[:2].hex()!r}")

@@ -21,8 +21,9 @@ def encode_base58btc(data: bytes) -> str:
 def decode_base58btc(value: str, *, what: str = "value") -> bytes:
     """Decode a multibase base58btc string; ``what`` names the property in errors."""
     if not isinstance(value, str) or not value.startswith("z") or len(value) < 2:
-        raise KeyFormatError(f"{what} must be a multibase base58btc string starting with 'z', "
-                             f"got {_preview(value)}")
+        raise KeyFormatError(
+            f"{what} must be a multibase base58btc string starting with 'z', got {_preview(value)}"
+        )
     try:
         return base58.b58decode(value[1:])
     except ValueError as exc:

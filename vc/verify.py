@@ -89,15 +89,17 @@ def verify_presentation(document: Any, options: VerifyOptions) -> VerificationRe
         return VerificationReport.from_checks([_proof_check(proofs)])
     shape = check_presentation(document, now=options.now, clock_skew=options.clock_skew)
     checks = [
-        CheckResult.from_problems("well-formed", [p for p in shape if "verifiableCredential" not
-                                                   in (p.property or "")]),
+        CheckResult.from_problems(
+            "well-formed", [p for p in shape if "verifiableCredential" not in (p.property or "")]
+        ),
         _proof_check(proofs),
         _controller_check("holder-binding", _holder(document), "holder", proofs),
     ]
     for index, credential in enumerate(_embedded(document)):
         report = verify_credential(credential, options)
-        checks.extend(replace(c, name=f"verifiableCredential[{index}].{c.name}")
-                      for c in report.checks)
+        checks.extend(
+            replace(c, name=f"verifiableCredential[{index}].{c.name}") for c in report.checks
+        )
     return VerificationReport.from_checks(checks)
 
 
@@ -109,8 +111,13 @@ def _proofs(
     domain: str | None,
 ) -> ProofSetResult:
     expect = ProofExpectations(purpose, challenge, domain, options.now + options.clock_skew)
-    return verify_proofs(document, suites=options.suites, resolver=options.resolver,
-                         loader=options.loader, expect=expect)
+    return verify_proofs(
+        document,
+        suites=options.suites,
+        resolver=options.resolver,
+        loader=options.loader,
+        expect=expect,
+    )
 
 
 def _proof_check(proofs: ProofSetResult) -> CheckResult:
@@ -130,8 +137,10 @@ def _controller_check(
         method = result.verification_method
         controller = method.controller if method else None
         if party is None or controller != party:
-            detail = (f"the {role} {party!r} does not control the signing key "
-                      f"{method.id if method else '?'} (controller {controller!r})")
+            detail = (
+                f"the {role} {party!r} does not control the signing key "
+                f"{method.id if method else '?'} (controller {controller!r})"
+            )
             found.append(Problem.of(problems.INVALID_VERIFICATION_METHOD, detail, role))
     return CheckResult.from_problems(name, found)
 

@@ -36,18 +36,54 @@ class Case:
 
 
 CASES = [
-    Case("ecdsa-rdfc-2019-p256", "ECDSAP256", ECDSA_RDFC_2019, "p256KeyPair.json",
-         "unsigned.json", "sha256"),
-    Case("ecdsa-rdfc-2019-p256/employ", "ECDSAP256", ECDSA_RDFC_2019, "p256KeyPair.json",
-         "employmentAuth.json", "sha256"),
-    Case("ecdsa-rdfc-2019-p384", "ECDSAP384", ECDSA_RDFC_2019, "p384KeyPair.json",
-         "unsigned.json", "sha384"),
-    Case("ecdsa-rdfc-2019-p384/employ", "ECDSAP384", ECDSA_RDFC_2019, "p384KeyPair.json",
-         "employmentAuth.json", "sha384"),
-    Case("ecdsa-jcs-2019-p256", "JCSECDSAP256", ECDSA_JCS_2019, "p256KeyPair.json",
-         "unsigned.json", "sha256"),
-    Case("ecdsa-jcs-2019-p384", "JCSECDSAP384", ECDSA_JCS_2019, "p384KeyPair.json",
-         "unsigned.json", "sha384"),
+    Case(
+        "ecdsa-rdfc-2019-p256",
+        "ECDSAP256",
+        ECDSA_RDFC_2019,
+        "p256KeyPair.json",
+        "unsigned.json",
+        "sha256",
+    ),
+    Case(
+        "ecdsa-rdfc-2019-p256/employ",
+        "ECDSAP256",
+        ECDSA_RDFC_2019,
+        "p256KeyPair.json",
+        "employmentAuth.json",
+        "sha256",
+    ),
+    Case(
+        "ecdsa-rdfc-2019-p384",
+        "ECDSAP384",
+        ECDSA_RDFC_2019,
+        "p384KeyPair.json",
+        "unsigned.json",
+        "sha384",
+    ),
+    Case(
+        "ecdsa-rdfc-2019-p384/employ",
+        "ECDSAP384",
+        ECDSA_RDFC_2019,
+        "p384KeyPair.json",
+        "employmentAuth.json",
+        "sha384",
+    ),
+    Case(
+        "ecdsa-jcs-2019-p256",
+        "JCSECDSAP256",
+        ECDSA_JCS_2019,
+        "p256KeyPair.json",
+        "unsigned.json",
+        "sha256",
+    ),
+    Case(
+        "ecdsa-jcs-2019-p384",
+        "JCSECDSAP384",
+        ECDSA_JCS_2019,
+        "p384KeyPair.json",
+        "unsigned.json",
+        "sha384",
+    ),
 ]
 IDS = [case.folder for case in CASES]
 
@@ -67,7 +103,9 @@ def _json(case: Case, stem: str) -> dict[str, object]:
 
 
 def _unsigned(case: Case) -> dict[str, object]:
-    result: dict[str, object] = json.loads((vectors_dir("ecdsa") / case.unsigned).read_text("utf-8"))
+    result: dict[str, object] = json.loads(
+        (vectors_dir("ecdsa") / case.unsigned).read_text("utf-8")
+    )
     return result
 
 
@@ -87,8 +125,9 @@ def test_canonical_forms_and_hashes_reproduce(case: Case) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_signed_vector_verifies(case: Case) -> None:
-    result = verify_proofs(_json(case, "signed"), suites=[case.suite],
-                           resolver=resolve_did_key, loader=_loader())
+    result = verify_proofs(
+        _json(case, "signed"), suites=[case.suite], resolver=resolve_did_key, loader=_loader()
+    )
     assert result.verified, result.all_problems()
 
 
@@ -97,15 +136,17 @@ def test_our_signature_is_deterministic_and_verifies(case: Case) -> None:
     key_json = json.loads((vectors_dir("ecdsa") / case.key_file).read_text("utf-8"))
     key = KeyPair.from_multibase(key_json["secretKeyMultibase"])
     config = _json(case, "proofConfig")
-    options = ProofOptions(verification_method=str(config["verificationMethod"]),
-                           created=str(config["created"]))
-    first = add_proof(_unsigned(case), suite=case.suite, key=key, options=options,
-                      loader=_loader())
-    second = add_proof(_unsigned(case), suite=case.suite, key=key, options=options,
-                       loader=_loader())
+    options = ProofOptions(
+        verification_method=str(config["verificationMethod"]), created=str(config["created"])
+    )
+    first = add_proof(_unsigned(case), suite=case.suite, key=key, options=options, loader=_loader())
+    second = add_proof(
+        _unsigned(case), suite=case.suite, key=key, options=options, loader=_loader()
+    )
     assert first == second
-    assert verify_proofs(first, suites=[case.suite], resolver=resolve_did_key,
-                         loader=_loader()).verified
+    assert verify_proofs(
+        first, suites=[case.suite], resolver=resolve_did_key, loader=_loader()
+    ).verified
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)

@@ -55,8 +55,9 @@ def _read(folder: Path, name: str) -> str:
 def _unsigned(case: StepVectors) -> dict[str, object]:
     document = json.loads(_read(vectors_dir("eddsa"), case.unsigned))
     if case.suite is ED25519_SIGNATURE_2020:
-        document["@context"] = json.loads(_read(vectors_dir("eddsa", case.folder),
-                                                f"proofConfig{case.suffix}.json"))["@context"]
+        document["@context"] = json.loads(
+            _read(vectors_dir("eddsa", case.folder), f"proofConfig{case.suffix}.json")
+        )["@context"]
     return document
 
 
@@ -92,8 +93,9 @@ def test_signature_reproduces_byte_for_byte(case: StepVectors) -> None:
         proof_purpose=config["proofPurpose"],
         created=config["created"],
     )
-    signed = add_proof(_unsigned(case), suite=case.suite, key=key, options=options,
-                       loader=_loader())
+    signed = add_proof(
+        _unsigned(case), suite=case.suite, key=key, options=options, loader=_loader()
+    )
     expected = json.loads(_read(folder, f"signed{case.suffix}.json"))
     assert signed["proof"]["proofValue"] == _read(folder, f"sigBTC58{case.suffix}.txt").strip()
     assert signed == expected
@@ -106,6 +108,7 @@ def test_signed_vector_verifies_and_tampering_fails(case: StepVectors) -> None:
     result = verify_proofs(signed, suites=[case.suite], resolver=resolve_did_key, loader=_loader())
     assert result.verified, result.all_problems()
     signed["validFrom"] = "2024-01-01T00:00:00Z"
-    tampered = verify_proofs(signed, suites=[case.suite], resolver=resolve_did_key,
-                             loader=_loader())
+    tampered = verify_proofs(
+        signed, suites=[case.suite], resolver=resolve_did_key, loader=_loader()
+    )
     assert not tampered.verified

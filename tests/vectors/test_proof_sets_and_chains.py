@@ -30,14 +30,23 @@ def _assertion_inputs(kind: str) -> list[str]:
     return sorted(p.name for p in folder.glob(f"*{kind}-*.json")) if folder.exists() else []
 
 
-@pytest.mark.parametrize("name", ["signedProofSet1.json", "signedProofSet2.json",
-                                  "signedProofChain1.json", "signedProofChain2.json"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "signedProofSet1.json",
+        "signedProofSet2.json",
+        "signedProofChain1.json",
+        "signedProofChain2.json",
+    ],
+)
 def test_published_proof_sets_and_chains_verify(name: str) -> None:
     document = _load(vectors_dir("eddsa", "proof-set-chain") / name)
-    result = verify_proofs(document, suites=[EDDSA_RDFC_2022], resolver=resolve_did_key,
-                           loader=_loader())
+    result = verify_proofs(
+        document, suites=[EDDSA_RDFC_2022], resolver=resolve_did_key, loader=_loader()
+    )
     assert result.verified, result.all_problems()
-    assert len(result.results) == len(document["proof"]) if isinstance(document["proof"], list) else 1
+    proofs = document["proof"]
+    assert len(result.results) == (len(proofs) if isinstance(proofs, list) else 1)
 
 
 @pytest.mark.parametrize("stem", ["ProofSet", "ProofChain"])
@@ -56,24 +65,27 @@ def test_proof_set_and_chain_reproduce_byte_for_byte(stem: str) -> None:
             id=proof.get("id"),
             previous_proof=proof.get("previousProof"),
         )
-        document = add_proof(document, suite=EDDSA_RDFC_2022, key=key, options=options,
-                             loader=_loader())
+        document = add_proof(
+            document, suite=EDDSA_RDFC_2022, key=key, options=options, loader=_loader()
+        )
     assert document == expected
 
 
 @pytest.mark.parametrize("name", _assertion_inputs("Ok"))
 def test_assertion_suite_ok_chains_verify(name: str) -> None:
     document = _load(vectors_dir("eddsa", "di-assertion-inputs") / name)
-    result = verify_proofs(document, suites=[EDDSA_RDFC_2022], resolver=resolve_did_key,
-                           loader=_loader())
+    result = verify_proofs(
+        document, suites=[EDDSA_RDFC_2022], resolver=resolve_did_key, loader=_loader()
+    )
     assert result.verified, result.all_problems()
 
 
 @pytest.mark.parametrize("name", _assertion_inputs("Fail"))
 def test_assertion_suite_fail_chains_are_refused(name: str) -> None:
     document = _load(vectors_dir("eddsa", "di-assertion-inputs") / name)
-    result = verify_proofs(document, suites=[EDDSA_RDFC_2022], resolver=resolve_did_key,
-                           loader=_loader())
+    result = verify_proofs(
+        document, suites=[EDDSA_RDFC_2022], resolver=resolve_did_key, loader=_loader()
+    )
     assert not result.verified
     assert result.all_problems()
 
