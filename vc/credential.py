@@ -251,7 +251,7 @@ def _validity_problems(
                              "such as 2024-07-01T08:00:00Z", doc[key])  # fmt: skip
     if start is not None and end is not None and start > end:
         yield _range(end_key, f"{doc[end_key]} is before {start_key} {doc[start_key]}")
-    if start is not None and start >= now + skew:
+    if start is not None and start > now + skew:
         yield _range(start_key, f"{doc[start_key]} is in the future: not yet valid at {_iso(now)}")
     if end is not None and end < now - skew:
         yield _range(end_key, f"{doc[end_key]} has passed: expired at {_iso(now)}")
