@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from service.cli_admin import admin, audit, org
 from service.cli_vc import keygen, sign, verify
 
 
@@ -13,6 +14,5 @@ def main() -> None:
     """onex: verifiable credentials for the 1+X certificate system."""
 
 
-main.add_command(keygen)
-main.add_command(sign)
-main.add_command(verify)
+for command in (keygen, sign, verify, admin, org, audit):
+    main.add_command(command)

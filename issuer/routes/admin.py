@@ -1,0 +1,5 @@
+"""Issuer routes: admin."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Issuer routes: credentials."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

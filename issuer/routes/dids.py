@@ -1,0 +1,5 @@
+"""Issuer routes: dids."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

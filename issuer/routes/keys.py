@@ -1,0 +1,5 @@
+"""Issuer routes: keys."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Issuer routes: registry."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

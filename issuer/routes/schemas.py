@@ -1,0 +1,5 @@
+"""Issuer routes: schemas."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Issuer routes: status."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

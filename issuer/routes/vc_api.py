@@ -1,0 +1,5 @@
+"""Issuer routes: vc_api."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
