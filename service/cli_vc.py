@@ -54,6 +54,8 @@ def _read_inputs(files: tuple[str, ...]) -> Iterator[tuple[str, Any, str | None]
             yield name, json.loads(text), None
         except ValueError as exc:
             yield name, None, f"{name} is not JSON: {exc}"
+        except RecursionError:
+            yield name, None, f"{name} is nested too deeply to read as JSON"
 
 
 @click.command()
@@ -84,7 +86,11 @@ def keygen(key_type: str, out: Path | None) -> None:
     if out is None:
         click.echo(text, nl=False)
         return
-    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # O_CREAT's mode does not apply to a file that already exists
+    except OSError as exc:
+        raise click.UsageError(f"--out {out}: cannot write the key pair: {exc}") from exc
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
     click.echo(f"wrote {pair.algorithm} key {document['id']} to {out}", err=True)

@@ -9,7 +9,12 @@ means one content, so a second definition of a URL with other content is refused
 :func:`canonize` is RDFC-1.0 (pyld's URDNA2015, N-Quads, no base IRI). It refuses a document
 with a term or type that the contexts do not define, which pyld would otherwise silently drop
 from the signed data: the document is processed with ``{"@vocab": "urn:undefined:"}`` put first
-in its context, which changes nothing unless such a term exists, and then shows it.
+in its context, which changes nothing unless such a term exists, and then shows it. What
+that marker cannot show is refused too: a key that expansion drops (a term a later context
+maps to null or hides with ``"@vocab": null``, a key shaped like a keyword such as ``@foo``)
+and a relative IRI as ``@id`` or ``@type`` or a blank-node property (``"@vocab": "_:"``), which
+RDF conversion skips. Without this, such data could be changed after signing and the proof
+would still verify.
 """
 
 from __future__ import annotations
@@ -193,6 +198,60 @@ def _refuse_undefined(nquads: str) -> None:
         )
 
 
+_ABSOLUTE_IRI = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*|_):\S*")  # pyld's own test
+
+
+class _CheckingProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]
+    """pyld's processor, refusing whatever it would silently leave out of the RDF."""
+
+    def __init__(self) -> None:
+        super().__init__(on_property_dropped=self._property_dropped)
+        self._dropped: list[str] = []
+
+    def _property_dropped(self, expanded_property: str | None) -> None:
+        self._dropped.append(
+            "a key that a context maps to null or that is shaped like a keyword"
+            if expanded_property is None
+            else repr(expanded_property)
+        )
+
+    def expand(self, input_: Any, options: Any) -> Any:
+        expanded = super().expand(input_, options)
+        if self._dropped:
+            raise UndefinedTermError(
+                "the document has keys that JSON-LD would drop from the signed data: "
+                + ", ".join(sorted(set(self._dropped)))
+            )
+        unconvertible = sorted(set(_unconvertible_iris(expanded)))
+        if unconvertible:
+            raise JsonLdError(
+                "the document uses relative IRIs as id or type, or blank-node properties, "
+                "which RDF leaves out of the signed data: "
+                + ", ".join(repr(iri) for iri in unconvertible[:5])
+            )
+        return expanded
+
+
+def _unconvertible_iris(node: Any) -> Iterator[str]:
+    """What RDF conversion would skip in expanded JSON-LD: relative ``@id``/``@type`` values
+    and blank-node properties (``"@vocab": "_:"`` makes every undefined term one)."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _unconvertible_iris(item)
+        return
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        if key in ("@id", "@type"):
+            for iri in value if isinstance(value, list) else [value]:
+                if isinstance(iri, str) and iri != "@json" and not _ABSOLUTE_IRI.fullmatch(iri):
+                    yield iri
+        elif key != "@value":
+            if key.startswith("_:"):
+                yield key
+            yield from _unconvertible_iris(value)
+
+
 def _normalize(document: JsonObject, loader: DocumentLoader) -> str:
     options = {
         "algorithm": "URDNA2015",
@@ -201,7 +260,7 @@ def _normalize(document: JsonObject, loader: DocumentLoader) -> str:
         "base": None,
     }
     try:
-        result: str = jsonld.normalize(document, options)
+        result: str = _CheckingProcessor().normalize(document, options)
     except Exception as exc:
         raise _as_vc_error(exc) from exc
     return result
@@ -220,7 +279,8 @@ class _RDFC10WithHash(URDNA2015):  # type: ignore[misc]
 
 def _normalize_with_hash(document: JsonObject, loader: DocumentLoader, hash_name: str) -> str:
     try:
-        dataset = jsonld.to_rdf(document, {"documentLoader": loader, "base": None})
+        options = {"documentLoader": loader, "base": None}
+        dataset = _CheckingProcessor().to_rdf(document, options)
         result: str = _RDFC10WithHash(hash_name).main(dataset, {"format": "application/n-quads"})
     except Exception as exc:
         raise _as_vc_error(exc) from exc
@@ -238,10 +298,25 @@ def _as_vc_error(exc: BaseException) -> VCError:
 
 
 def _describe(exc: BaseException) -> str:
-    message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    exc = _innermost(exc)
+    if isinstance(exc, jsonld.JsonLdError) and exc.args:
+        message = str(exc.args[0])  # pyld's str() is a tuple repr plus its type
+    else:  # a pyld bug such as a KeyError on {"@language": null}: say what broke
+        message = f"{type(exc).__name__} {str(exc).splitlines()[0] if str(exc) else ''}".strip()
     details = getattr(exc, "details", None)
     if isinstance(details, dict):
         hint = details.get("code") or details.get("term") or details.get("url")
         if hint:
             message += f" ({hint})"
     return message[:300]
+
+
+def _innermost(exc: BaseException) -> BaseException:
+    """The root cause: pyld wraps the real problem in "could not expand/convert" errors."""
+    seen = {id(exc)}
+    cause = exc.__cause__ or getattr(exc, "cause", None)
+    while isinstance(cause, BaseException) and id(cause) not in seen:
+        seen.add(id(cause))
+        exc = cause
+        cause = exc.__cause__ or getattr(exc, "cause", None)
+    return exc

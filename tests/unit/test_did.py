@@ -6,8 +6,8 @@ import copy
 import json
 import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -350,6 +350,7 @@ def _jwk(pair: KeyPair) -> dict[str, Any]:
 
 def test_parse_relative_ids_embedded_methods_and_jwk_types() -> None:
     ed, p256, p384 = _key("Ed25519", 3), _key("P-256", 4), _key("P-384", 5)
+    p384_jwk = _jwk(p384)
     document = {
         "id": ORG,
         "verificationMethod": [
@@ -373,7 +374,7 @@ def test_parse_relative_ids_embedded_methods_and_jwk_types() -> None:
                 "id": "#jwk-p384",
                 "type": "JsonWebKey",
                 "controller": ORG,
-                "publicKeyJwk": _jwk(p384),
+                "publicKeyJwk": p384_jwk,
             },
             "#ed2020",
         ],
@@ -391,7 +392,7 @@ def test_parse_relative_ids_embedded_methods_and_jwk_types() -> None:
         assert method.public_key == pair.public
         assert method.relationships == relationships
     resolver = DIDResolver(documents={ORG: document})
-    assert resolver.dereference(f"{ORG}#jwk-p384")["publicKeyJwk"] == _jwk(p384)
+    assert resolver.dereference(f"{ORG}#jwk-p384")["publicKeyJwk"] == p384_jwk
 
 
 def _valid_document() -> dict[str, Any]:
@@ -669,31 +670,36 @@ def test_http_transport_refuses_before_connecting(url: str) -> None:
 # HttpTransport against a server on the loopback interface (in process; nothing leaves the host).
 
 
-class _Handler(BaseHTTPRequestHandler):
+Routes = dict[str, tuple[int, dict[str, str], bytes]]
+
+
+def _handler(routes: Routes) -> type[BaseHTTPRequestHandler]:
     """Serves ``routes``: path → (status, headers, body); no Content-Length if headers say close."""
 
-    routes: dict[str, tuple[int, dict[str, str], bytes]] = {}
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            status, headers, body = routes.get(self.path, (404, {}, b"not found"))
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            if headers.get("Connection") != "close":
+                self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
-    def do_GET(self) -> None:
-        status, headers, body = self.routes.get(self.path, (404, {}, b"not found"))
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        if headers.get("Connection") != "close":
-            self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+    return Handler
 
 
 @pytest.fixture
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    routes: Routes = {}
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(routes))
     port = httpd.server_address[1]
     document = build_did_web_document(f"did:web:127.0.0.1%3A{port}:ok", _history()[2])
-    _Handler.routes = {
+    routes |= {
         "/ok/did.json": (200, {}, json.dumps(document).encode()),
         "/big": (200, {}, b"x" * 5000),
         "/big-unannounced": (200, {"Connection": "close"}, b"x" * 5000),

@@ -1,0 +1,603 @@
+"""Fast RDFC-1.0: pyoxigraph's JSON-LD parser over pruned, inlined contexts.
+
+pyld spends nearly all of a canonicalization in context processing and conversion to RDF.
+pyoxigraph does both in Rust, but cannot load contexts, so they are inlined into the document:
+each one pruned to the term definitions the document can reach (its keys and strings, the
+prefixes of compact IRIs, and whatever the kept definitions use, scoped contexts included),
+which leaves expansion unchanged and makes the parse cheap. The pruning is cached per
+(contexts, terms used), and the output of small documents (proof configurations) per text, so
+repeated credentials of one template pay only for the parse and the canonicalization.
+
+Undefined terms are found in the same parse, as in :func:`vc.jsonld.canonize_pyld`: the caller
+passes the ``@vocab`` that goes first in the context and looks for it in the output.
+
+Exactness comes before coverage: :func:`canonize_fast` returns None, and the caller uses pyld,
+for every shape where pyoxigraph is known or suspected to differ from pyld:
+
+* a node with two or more types that each carry a type-scoped context (pyoxigraph 0.5.13 then
+  drops the content of nested nodes), or a type whose scoped context is null;
+* JSON-LD beyond what is checked here: ``@list``, ``@json``, ``@base``, ``@import``,
+  ``@propagate``, ``@direction``, ``@reverse``, ``@nest``, ``@graph``/``@included`` in the
+  document, index, id and type maps, embedded or remote scoped contexts, null term
+  definitions, keyword aliases other than ``@id`` and ``@type``, contexts given as anything but
+  URLs of the loader or plain objects;
+* values the two write differently: control characters other than tab, newline and carriage
+  return, U+FFFE and U+FFFF (pyld writes them raw, pyoxigraph escapes them), doubles whose
+  shortest form is not pyld's 16-digit form, integers of 2^53 or more, ``xsd:double``
+  coercion, language tags pyoxigraph would drop;
+* relative IRIs, and IRIs that pyoxigraph would reject or silently drop;
+* anything pyoxigraph refuses.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any, Protocol
+
+import pyoxigraph as ox
+
+from vc.errors import VCError
+from vc.types import JsonObject
+
+MAX_CACHED_TEXT = 2048
+"""Documents whose JSON text is at most this long have their output cached (proof configs)."""
+
+_SAFE_INTEGER = 2**53
+_SIMPLE_TERM = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*\Z")
+_BLANK_NODE = re.compile(r"_:[A-Za-z0-9_]+\Z")
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:(?:[!#$&-;=?-\[\]_a-z~]|%[0-9A-Fa-f]{2})*\Z")
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_CONTEXT_KEYWORDS = frozenset({"@version", "@protected", "@vocab", "@language"})
+_DEFINITION_KEYS = frozenset({"@id", "@type", "@container", "@context", "@protected", "@prefix"})
+_CONTAINERS = frozenset({"@set", "@language", "@graph"})
+_VALUE_KEYS = frozenset({"@value", "@type", "@language"})
+
+
+class ContextSource(Protocol):
+    """Serves the JSON text of a context by URL (:class:`vc.jsonld.DocumentLoader` does)."""
+
+    def context_text(self, url: str) -> str: ...
+
+
+class Unsupported(Exception):
+    """The fast path does not handle a document; the message says why."""
+
+
+def canonize_fast(document: JsonObject, contexts: ContextSource, undefined_vocab: str) -> str | None:
+    """RDFC-1.0 canonical N-Quads of ``document``, or None when pyld must do it.
+
+    ``undefined_vocab`` goes first in the context as ``@vocab``: an undefined term shows in the
+    output as an IRI starting with it, which the caller refuses. No other check is made here.
+    """
+    try:
+        return _canonize(document, contexts, undefined_vocab)
+    except Unsupported:
+        return None
+
+
+def fallback_reason(document: JsonObject, contexts: ContextSource, undefined_vocab: str) -> str | None:
+    """Why :func:`canonize_fast` leaves ``document`` to pyld, or None if it handles it."""
+    try:
+        _canonize(document, contexts, undefined_vocab)
+    except Unsupported as exc:
+        return str(exc)
+    return None
+
+
+def clear_caches() -> None:
+    """Forget every cached context analysis, pruning and output (for tests and benchmarks)."""
+    _universe.cache_clear()
+    _prune.cache_clear()
+    _language_tag_ok.cache_clear()
+    _RESULTS.clear()
+
+
+def _canonize(document: JsonObject, contexts: ContextSource, undefined_vocab: str) -> str:
+    key = _context_key(document.get("@context"), contexts)
+    body = {name: value for name, value in document.items() if name != "@context"}
+    try:
+        body_text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise Unsupported(f"not plain JSON: {exc}") from exc
+    cache_key = (key, undefined_vocab, body_text) if len(body_text) <= MAX_CACHED_TEXT else None
+    if cache_key is not None and (cached := _RESULTS.get(cache_key)) is not None:
+        return cached
+    universe = _universe(key)
+    walk = _Walk(universe)
+    walk.node(body)
+    context_text = _pruned_context(universe, frozenset(walk.names & universe.terms), undefined_vocab)
+    nquads = _canonical_nquads(context_text, body_text)
+    if cache_key is not None:
+        _RESULTS.put(cache_key, nquads)
+    return nquads
+
+
+def _canonical_nquads(context_text: str, body_text: str) -> str:
+    rest = "," + body_text[1:] if len(body_text) > 2 else "}"
+    text = '{"@context":' + context_text + rest
+    try:
+        dataset = ox.Dataset(ox.parse(text, format=ox.RdfFormat.JSON_LD))
+    except (SyntaxError, ValueError) as exc:
+        raise Unsupported(f"pyoxigraph refused the document: {exc}") from exc
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    lines = ox.serialize(dataset, format=ox.RdfFormat.N_QUADS).decode("utf-8").split("\n")
+    lines.pop()  # the text ends with a newline
+    lines.sort()
+    return "".join(line + "\n" for line in lines)
+
+
+# --- contexts --------------------------------------------------------------------------------
+
+ContextKey = tuple[tuple[str, str], ...]
+"""(URL, JSON text) per context of a document; the URL is empty for an inline context."""
+
+
+def _context_key(context: Any, contexts: ContextSource) -> ContextKey:
+    entries = context if isinstance(context, list) else ([] if context is None else [context])
+    key: list[tuple[str, str]] = []
+    for entry in entries:
+        if isinstance(entry, str):
+            try:
+                key.append((entry, contexts.context_text(entry)))
+            except VCError as exc:
+                raise Unsupported(f"context {entry!r} is not served: {exc}") from exc
+        elif isinstance(entry, dict):
+            key.append(("", json.dumps(entry, sort_keys=True)))
+        else:
+            raise Unsupported(f"@context entry {entry!r} is neither a URL nor an object")
+    return tuple(key)
+
+
+@dataclass(frozen=True, eq=False)
+class _Universe:
+    """What every context of one context list defines, scoped contexts included."""
+
+    contexts: tuple[JsonObject, ...]
+    reason: str | None
+    terms: frozenset[str]
+    conflicting: frozenset[str]
+    """Terms defined differently in two places: always kept, so that a protected-term
+    redefinition fails (or not) exactly as in pyld."""
+    id_keys: frozenset[str]
+    type_keys: frozenset[str]
+    language_maps: frozenset[str]
+    iri_valued: dict[str, bool]
+    """Terms with ``@type: @id`` (False) or only ``@type: @vocab`` (True) somewhere."""
+    scoped: frozenset[str]
+    null_scoped: frozenset[str]
+    prefix_iris: dict[str, str]
+    """Terms with one absolute IRI wherever they are defined, for expanding compact IRIs."""
+
+    def check_iri(self, value: str, *, vocab: bool) -> None:
+        """Raise Unsupported unless ``value`` expands to an IRI both libraries keep alike."""
+        if vocab and (value in self.terms or _SIMPLE_TERM.match(value)):
+            return  # a term (checked when its definition is kept) or vocab-relative
+        prefix, colon, suffix = value.partition(":")
+        if not colon:
+            raise Unsupported(f"relative IRI {value!r}")
+        if prefix in self.terms and not suffix.startswith("//"):
+            base = self.prefix_iris.get(prefix)
+            if base is None or not _valid_iri(base + suffix):
+                raise Unsupported(f"compact IRI {value!r} with an unusable prefix")
+        if not _valid_iri(value):
+            raise Unsupported(f"IRI {value!r} is not one pyoxigraph keeps")
+
+
+@lru_cache(maxsize=64)
+def _universe(key: ContextKey) -> _Universe:
+    contexts: list[JsonObject] = []
+    reason = None
+    for url, text in key:
+        parsed = json.loads(text)
+        value = parsed.get("@context") if url and isinstance(parsed, dict) else parsed
+        items = value if isinstance(value, list) else [value]
+        if all(isinstance(item, dict) for item in items):
+            contexts.extend(items)
+        else:
+            reason = f"context {url or text[:60]!r} is not made of plain objects"
+    return _analyse(tuple(contexts), reason)
+
+
+def _analyse(contexts: tuple[JsonObject, ...], reason: str | None) -> _Universe:
+    definitions: dict[str, set[str]] = {}
+    iris: dict[str, set[str | None]] = {}
+    id_keys, type_keys, language_maps, scoped, null_scoped = (
+        {"@id"}, {"@type"}, set[str](), set[str](), set[str]()
+    )
+    iri_valued: dict[str, bool] = {}
+    for context in contexts:
+        for term, definition in _all_definitions(context):
+            definitions.setdefault(term, set()).add(_normal_definition(definition))
+            entry = definition if isinstance(definition, dict) else {"@id": definition}
+            iri = entry.get("@id")
+            iris.setdefault(term, set()).add(iri if isinstance(iri, str) else None)
+            if iri == "@id":
+                id_keys.add(term)
+            elif iri == "@type":
+                type_keys.add(term)
+            if "@language" in _as_list(entry.get("@container")):
+                language_maps.add(term)
+            if entry.get("@type") in ("@id", "@vocab"):
+                iri_valued[term] = iri_valued.get(term, True) and entry["@type"] == "@vocab"
+            if "@context" in entry:
+                scoped.add(term)
+                local = entry["@context"]
+                if local is None or (isinstance(local, list) and None in local):
+                    null_scoped.add(term)
+    prefix_iris = {
+        term: iri
+        for term, found in iris.items()
+        if len(found) == 1 and isinstance(iri := next(iter(found)), str) and _valid_iri(iri)
+    }
+    return _Universe(
+        contexts=contexts,
+        reason=reason,
+        terms=frozenset(definitions),
+        conflicting=frozenset(term for term, found in definitions.items() if len(found) > 1),
+        id_keys=frozenset(id_keys),
+        type_keys=frozenset(type_keys),
+        language_maps=frozenset(language_maps),
+        iri_valued=iri_valued,
+        scoped=frozenset(scoped),
+        null_scoped=frozenset(null_scoped),
+        prefix_iris=prefix_iris,
+    )
+
+
+def _all_definitions(context: JsonObject) -> Iterator[tuple[str, Any]]:
+    """Every (term, definition) of a context and of the scoped contexts inside it."""
+    for term, definition in context.items():
+        if term.startswith("@"):
+            continue
+        yield term, definition
+        if isinstance(definition, dict):
+            for local in _as_list(definition.get("@context")):
+                if isinstance(local, dict):
+                    yield from _all_definitions(local)
+
+
+def _normal_definition(definition: Any) -> str:
+    """A definition for comparison: a string is its ``@id``; ``@protected`` is ignored."""
+    entry = definition if isinstance(definition, dict) else {"@id": definition}
+    return json.dumps({k: v for k, v in entry.items() if k != "@protected"}, sort_keys=True)
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+# --- pruning ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Pruned:
+    text: str | None
+    reason: str | None
+
+
+def _pruned_context(universe: _Universe, used: frozenset[str], undefined_vocab: str) -> str:
+    pruned = _prune(universe, used, undefined_vocab)
+    if pruned.text is None:
+        raise Unsupported(pruned.reason)
+    return pruned.text
+
+
+@lru_cache(maxsize=256)
+def _prune(universe: _Universe, used: frozenset[str], undefined_vocab: str) -> _Pruned:
+    """The JSON text of the document's context list, pruned to what ``used`` reaches."""
+    if universe.reason is not None:
+        return _Pruned(None, universe.reason)
+    pruner = _Pruner(universe, set(used))
+    try:
+        while True:
+            size = len(pruner.needed)
+            kept = [pruner.context(context) for context in universe.contexts]
+            if len(pruner.needed) == size:
+                break
+    except Unsupported as exc:
+        return _Pruned(None, str(exc))
+    text = json.dumps([{"@vocab": undefined_vocab}, *kept], ensure_ascii=False)
+    return _Pruned(text, None)
+
+
+class _Pruner:
+    """Keeps the definitions of needed terms, adding to ``needed`` what they refer to."""
+
+    def __init__(self, universe: _Universe, needed: set[str]) -> None:
+        self.universe = universe
+        self.needed = needed
+
+    def context(self, context: JsonObject) -> JsonObject:
+        kept: JsonObject = {}
+        for key, value in context.items():
+            if key.startswith("@"):
+                self._keyword(key, value)
+                kept[key] = value
+            elif key in self.needed or key in self.universe.conflicting:
+                kept[key] = self._definition(key, value)
+        return kept
+
+    def _keyword(self, key: str, value: Any) -> None:
+        if key not in _CONTEXT_KEYWORDS:
+            raise Unsupported(f"context keyword {key!r}")
+        if key == "@version" and value != 1.1:
+            raise Unsupported(f"@version {value!r}")
+        if key == "@protected" and not isinstance(value, bool):
+            raise Unsupported(f"@protected {value!r}")
+        if key == "@vocab":
+            if not isinstance(value, str) or value.startswith("@"):
+                raise Unsupported(f"@vocab {value!r}")
+            self._refer(value)
+        if key == "@language" and not (isinstance(value, str) and _language_tag_ok(value)):
+            raise Unsupported(f"default @language {value!r}")
+
+    def _definition(self, term: str, definition: Any) -> Any:
+        if isinstance(definition, str):
+            self._iri(term, definition)
+            return definition
+        if not isinstance(definition, dict):
+            raise Unsupported(f"term {term!r} has definition {definition!r}")
+        unknown = definition.keys() - _DEFINITION_KEYS
+        if unknown:
+            raise Unsupported(f"term {term!r} uses {sorted(unknown)}")
+        if "@id" in definition:
+            self._iri(term, definition["@id"])
+        elif ":" in term:
+            self.universe.check_iri(term, vocab=False)
+        elif not _SIMPLE_TERM.match(term):
+            raise Unsupported(f"term {term!r} has no @id and is not a plain name")
+        self._refer(term)
+        kept = dict(definition)
+        for key, value in definition.items():
+            if key == "@type":
+                self._type(term, value)
+            elif key == "@container":
+                if not (set(_as_list(value)) <= _CONTAINERS):
+                    raise Unsupported(f"term {term!r} has @container {value!r}")
+            elif key == "@context":
+                kept[key] = self._scoped(term, value)
+            elif key != "@id" and not isinstance(value, bool):
+                raise Unsupported(f"term {term!r} has {key} {value!r}")
+        return kept
+
+    def _iri(self, term: str, value: Any) -> None:
+        if value in ("@id", "@type"):
+            return
+        if not isinstance(value, str) or value.startswith("@"):
+            raise Unsupported(f"term {term!r} maps to {value!r}")
+        self.universe.check_iri(value, vocab=True)
+        self._refer(value)
+
+    def _type(self, term: str, value: Any) -> None:
+        if value in ("@id", "@vocab"):
+            return
+        if not isinstance(value, str) or value.startswith("@") or "double" in value.lower():
+            raise Unsupported(f"term {term!r} has @type {value!r}")
+        self.universe.check_iri(value, vocab=True)
+        self._refer(value)
+
+    def _scoped(self, term: str, value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, dict):
+            return self.context(value)
+        if isinstance(value, list) and all(item is None or isinstance(item, dict) for item in value):
+            return [None if item is None else self.context(item) for item in value]
+        raise Unsupported(f"term {term!r} has scoped context {value!r}")
+
+    def _refer(self, value: str) -> None:
+        self.needed.add(value)
+        prefix, colon, _ = value.partition(":")
+        if colon:
+            self.needed.add(prefix)
+
+
+# --- the document ----------------------------------------------------------------------------
+
+
+class _Walk:
+    """One pass over the document: the names it uses, and every check of its shape."""
+
+    def __init__(self, universe: _Universe) -> None:
+        self.universe = universe
+        self.names: set[str] = set()
+
+    def node(self, node: JsonObject) -> None:
+        universe = self.universe
+        scoped_types = 0
+        for key, value in node.items():
+            self.string(key)
+            if key in universe.id_keys:
+                self._id(value)
+            elif key in universe.type_keys:
+                scoped_types += self._types(value)
+            elif key.startswith("@"):
+                raise Unsupported(f"keyword {key!r} in a node")
+            else:
+                universe.check_iri(key, vocab=True)
+                self._property(key, value)
+        if scoped_types >= 2:
+            raise Unsupported(
+                "a node with two or more types that carry type-scoped contexts "
+                "(pyoxigraph drops its nested nodes)"
+            )
+
+    def string(self, value: str) -> None:
+        if _BAD_CHARS.search(value):
+            raise Unsupported(f"control or non-character code point in {value!r}")
+        self.names.add(value)
+        prefix, colon, _ = value.partition(":")
+        if colon:
+            self.names.add(prefix)
+
+    def _id(self, value: Any) -> None:
+        if not isinstance(value, str):
+            raise Unsupported(f"@id {value!r} is not a string")
+        self.string(value)
+        if value.startswith("_:"):
+            if not _BLANK_NODE.match(value):
+                raise Unsupported(f"blank node identifier {value!r}")
+        else:
+            self.universe.check_iri(value, vocab=False)
+
+    def _types(self, value: Any) -> int:
+        scoped = 0
+        for item in _as_list(value):
+            if not isinstance(item, str):
+                raise Unsupported(f"type {item!r} is not a string")
+            self.string(item)
+            self.universe.check_iri(item, vocab=True)
+            if item in self.universe.null_scoped:
+                raise Unsupported(f"type {item!r} has a null scoped context")
+            scoped += item in self.universe.scoped
+        return scoped
+
+    def _property(self, key: str, value: Any) -> None:
+        if isinstance(value, list):
+            for item in value:
+                if isinstance(item, list):
+                    raise Unsupported(f"nested array under {key!r}")
+                self._value(key, item)
+        else:
+            self._value(key, value)
+
+    def _value(self, key: str, value: Any) -> None:
+        if isinstance(value, dict):
+            if key in self.universe.language_maps:
+                self._language_map(key, value)
+            elif "@value" in value:
+                self._value_object(value)
+            else:
+                self.node(value)
+        elif isinstance(value, str):
+            self.string(value)
+            vocab = self.universe.iri_valued.get(key)
+            if vocab is not None and not (not vocab and _BLANK_NODE.match(value)):
+                self.universe.check_iri(value, vocab=vocab)
+        elif value is not None:
+            _check_scalar(value)
+
+    def _value_object(self, value: JsonObject) -> None:
+        if not value.keys() <= _VALUE_KEYS or ("@type" in value and "@language" in value):
+            raise Unsupported(f"value object with keys {sorted(value)}")
+        literal = value["@value"]
+        if isinstance(literal, str):
+            self.string(literal)
+        else:
+            _check_scalar(literal)
+        datatype = value.get("@type")
+        if datatype is not None:
+            if not isinstance(datatype, str) or datatype.startswith("@"):
+                raise Unsupported(f"value @type {datatype!r}")
+            if "double" in datatype.lower():
+                raise Unsupported(f"value @type {datatype!r} (pyld rewrites doubles)")
+            self.string(datatype)
+            self.universe.check_iri(datatype, vocab=True)
+        if "@language" in value:
+            self._language(value["@language"])
+
+    def _language_map(self, key: str, value: JsonObject) -> None:
+        for tag, texts in value.items():
+            self._language(tag)
+            for text in _as_list(texts):
+                if text is None:
+                    continue
+                if not isinstance(text, str):
+                    raise Unsupported(f"language map {key!r} holds {text!r}")
+                self.string(text)
+
+    def _language(self, tag: Any) -> None:
+        if not isinstance(tag, str) or not _language_tag_ok(tag):
+            raise Unsupported(f"language tag {tag!r}")
+
+
+def _check_scalar(value: Any) -> None:
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int):
+        if abs(value) >= _SAFE_INTEGER:
+            raise Unsupported(f"integer {value} beyond 2^53")
+        return
+    if not isinstance(value, float) or not math.isfinite(value):
+        raise Unsupported(f"value {value!r}")
+    if value.is_integer():
+        if abs(value) >= _SAFE_INTEGER:
+            raise Unsupported(f"number {value!r} beyond 2^53")
+        return
+    if _pyld_double(value) != _shortest_double(value):
+        raise Unsupported(f"double {value!r} needs more digits than pyld writes")
+
+
+def _pyld_double(value: float) -> str:
+    """pyld's canonical xsd:double: 16 significant digits, trailing zeros removed."""
+    return re.sub(r"(\d)0*E\+?(-)?0*(\d)", r"\1E\2\3", f"{value:1.15E}")
+
+
+def _shortest_double(value: float) -> str:
+    """The shortest round-trip form as pyoxigraph writes it, e.g. ``1.525E2``."""
+    sign, digits, exponent = Decimal(repr(value)).as_tuple()
+    if not isinstance(exponent, int):
+        raise Unsupported(f"double {value!r}")
+    text = "".join(map(str, digits))
+    power = len(text) + exponent - 1
+    text = text.rstrip("0") or "0"
+    return f"{'-' if sign else ''}{text[0]}.{text[1:] or '0'}E{power}"
+
+
+@lru_cache(maxsize=4096)
+def _valid_iri(value: str) -> bool:
+    if not _IRI.match(value):
+        return False
+    try:
+        ox.NamedNode(value)
+    except ValueError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=1024)
+def _language_tag_ok(tag: str) -> bool:
+    """True when pyoxigraph keeps ``tag`` and writes it as pyld does (lower-cased)."""
+    if _BAD_CHARS.search(tag):
+        return False
+    probe = {"@context": {"@vocab": "urn:probe:"}, "p": {"@value": "v", "@language": tag}}
+    try:
+        quads = list(ox.parse(json.dumps(probe), format=ox.RdfFormat.JSON_LD))
+    except (SyntaxError, ValueError):
+        return False
+    if len(quads) != 1 or not isinstance(quads[0].object, ox.Literal):
+        return False
+    return quads[0].object.language == tag.lower()
+
+
+class _LRU:
+    """A small least-recently-used map of canonical outputs."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[Any, str] = OrderedDict()
+
+    def get(self, key: Any) -> str | None:
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
+    def put(self, key: Any, value: str) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        if len(self._items) > self._size:
+            self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
+_RESULTS = _LRU(512)
