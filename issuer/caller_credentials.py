@@ -53,7 +53,7 @@ def prepare(document: Any, *, issuer_did: str, now: datetime) -> dict[str, Any]:
     prepared = dict(document)
     contexts = prepared.get("@context")
     is_v1 = isinstance(contexts, list) and contexts[:1] == [V1]
-    if is_v1 and DATA_INTEGRITY_V2 not in contexts:
+    if isinstance(contexts, list) and is_v1 and DATA_INTEGRITY_V2 not in contexts:
         prepared["@context"] = [*contexts, DATA_INTEGRITY_V2]
     _set_issuer(prepared, issuer_did)
     prepared.setdefault("id", f"urn:uuid:{uuid.uuid4()}")

@@ -21,9 +21,6 @@ from issuer.audit import record
 from issuer.auth import create_api_key
 from issuer.context import IssuerContext
 from issuer.models import ApiKey, Organization
-from vc.did.key import did_key
-from vc.did.web import did_web_from_url
-from vc.keys import PublicKey
 
 OrganizationKind = Literal["evaluation-organization", "school"]
 DIDMethod = Literal["web", "key"]
@@ -41,11 +38,6 @@ class OrganizationConflictError(Exception):
 
 class ApiKeyStateError(Exception):
     """An API key cannot change that way (it is already revoked)."""
-
-
-def did_web_for(base_url: str, slug: str) -> str:
-    """The did:web DID of the organization ``slug`` served by the service at ``base_url``."""
-    return did_web_from_url(base_url, f"orgs/{slug}", allow_http=True)
 
 
 def register_organization(
@@ -67,34 +59,63 @@ def register_organization(
     Raises ``ValueError`` for bad input and :class:`OrganizationConflictError` when the slug or
     DID is taken.
     """
-    _check_input(slug=slug, kind=kind, name_zh=name_zh, name_en=name_en,
-                 did_method=did_method, key_algorithm=key_algorithm)
-    did = did_web_for(context.base_url, slug) if did_method == "web" else f"pending:{slug}"
+    _check_input(
+        slug=slug,
+        kind=kind,
+        name_zh=name_zh,
+        name_en=name_en,
+        did_method=did_method,
+        key_algorithm=key_algorithm,
+    )
+    did = (
+        keystore.organization_did_web(context.base_url, slug)
+        if did_method == "web"
+        else f"pending:{slug}"
+    )
     if get_organization(session, slug) is not None:
         raise OrganizationConflictError(f"an organization with slug {slug!r} already exists")
     if session.scalar(select(Organization.id).where(Organization.did == did)) is not None:
         raise OrganizationConflictError(f"an organization with DID {did!r} already exists")
-    organization = Organization(slug=slug, kind=kind, name_zh=name_zh.strip(),
-                                name_en=name_en.strip(), code=code or None, did=did,
-                                did_method=did_method, created_at=now)
+    organization = Organization(
+        slug=slug,
+        kind=kind,
+        name_zh=name_zh.strip(),
+        name_en=name_en.strip(),
+        code=code or None,
+        did=did,
+        did_method=did_method,
+        created_at=now,
+    )
     session.add(organization)
     session.flush()
-    key = keystore.create_initial_key(session, organization, context=context,
-                                      algorithm=key_algorithm, now=now)
-    if did_method == "key":
-        organization.did = did_key(PublicKey.from_multibase(key.public_key_multibase))
-        session.flush()
-    record(session, actor=actor, action="organization.register", subject=organization.did,
-           data={"slug": slug, "kind": kind, "nameZh": organization.name_zh,
-                 "nameEn": organization.name_en, "code": organization.code,
-                 "didMethod": did_method, "keyAlgorithm": key_algorithm,
-                 "keyFragment": key.fragment, "publicKeyMultibase": key.public_key_multibase},
-           at=now)
+    key = keystore.create_initial_key(
+        session, organization, context=context, algorithm=key_algorithm, now=now, actor=actor
+    )
+    session.flush()  # a did:key organization's DID is now its first key's
+    record(
+        session,
+        actor=actor,
+        action="organization.register",
+        subject=organization.did,
+        data={
+            "slug": slug,
+            "kind": kind,
+            "nameZh": organization.name_zh,
+            "nameEn": organization.name_en,
+            "code": organization.code,
+            "didMethod": did_method,
+            "keyAlgorithm": key_algorithm,
+            "keyFragment": key.fragment,
+            "publicKeyMultibase": key.public_key_multibase,
+        },
+        at=now,
+    )
     return organization
 
 
-def _check_input(*, slug: str, kind: str, name_zh: str, name_en: str, did_method: str,
-                 key_algorithm: str) -> None:
+def _check_input(
+    *, slug: str, kind: str, name_zh: str, name_en: str, did_method: str, key_algorithm: str
+) -> None:
     if not _SLUG.fullmatch(slug):
         raise ValueError(f"slug {slug!r} must be 3–64 characters of a–z, 0–9 and '-'")
     if kind not in KINDS:
@@ -119,20 +140,32 @@ def list_organizations(session: Session) -> list[Organization]:
     return list(session.scalars(select(Organization).order_by(Organization.slug)))
 
 
-def issue_api_key(session: Session, organization: Organization, *, actor: str, now: datetime,
-                  label: str = "") -> tuple[ApiKey, str]:
+def issue_api_key(
+    session: Session, organization: Organization, *, actor: str, now: datetime, label: str = ""
+) -> tuple[ApiKey, str]:
     """A new API key for ``organization``; returns the row and the key text (shown once)."""
-    row, text = create_api_key(session, role="organization", organization_id=organization.id,
-                               label=label, now=now)
-    record(session, actor=actor, action="api-key.create", subject=organization.did,
-           data={"prefix": row.prefix, "label": label, "organization": organization.slug},
-           at=now)
+    row, text = create_api_key(
+        session, role="organization", organization_id=organization.id, label=label, now=now
+    )
+    record(
+        session,
+        actor=actor,
+        action="api-key.create",
+        subject=organization.did,
+        data={"prefix": row.prefix, "label": label, "organization": organization.slug},
+        at=now,
+    )
     return row, text
 
 
 def api_keys_of(session: Session, organization: Organization) -> list[ApiKey]:
-    return list(session.scalars(select(ApiKey).where(ApiKey.organization_id == organization.id)
-                                .order_by(ApiKey.created_at, ApiKey.id)))
+    return list(
+        session.scalars(
+            select(ApiKey)
+            .where(ApiKey.organization_id == organization.id)
+            .order_by(ApiKey.created_at, ApiKey.id)
+        )
+    )
 
 
 def find_api_key(session: Session, prefix: str) -> ApiKey | None:
@@ -144,8 +177,17 @@ def revoke_api_key(session: Session, key: ApiKey, *, actor: str, now: datetime) 
     if key.revoked_at is not None:
         raise ApiKeyStateError(f"API key {key.prefix} is already revoked")
     key.revoked_at = now
-    record(session, actor=actor, action="api-key.revoke", subject=f"api-key:{key.prefix}",
-           data={"prefix": key.prefix, "role": key.role, "organizationId": key.organization_id,
-                 "supervisorId": key.supervisor_id},
-           at=now)
+    record(
+        session,
+        actor=actor,
+        action="api-key.revoke",
+        subject=f"api-key:{key.prefix}",
+        data={
+            "prefix": key.prefix,
+            "role": key.role,
+            "organizationId": key.organization_id,
+            "supervisorId": key.supervisor_id,
+        },
+        at=now,
+    )
     return key

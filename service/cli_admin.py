@@ -18,3 +18,6 @@ def org() -> None:
 @click.group()
 def audit() -> None:
     """The hash-chained audit log."""
+
+
+from service import cli_org  # noqa: E402, F401  (registers its commands on these groups)

@@ -66,7 +66,8 @@ def _code(value: str) -> str:
     return value
 
 
-def _learner_did(value: str) -> str:
+def check_learner_did(value: str) -> str:
+    """``value`` if it is a did:key (a valid key) or did:web DID, else ValueError."""
     if value.startswith("did:key:"):
         if not _DID_KEY.fullmatch(value):
             raise ValueError(f"{value!r} is not a did:key DID (a DID URL is not accepted)")
@@ -91,8 +92,9 @@ def national_id_check_character(first17: str) -> str:
 def _national_id(value: str) -> str:
     value = value.upper()
     if not _NATIONAL_ID.fullmatch(value):
-        raise ValueError("must be an 18-character resident identity number: 17 digits, then a "
-                         "digit or X")  # fmt: skip
+        raise ValueError(
+            "must be an 18-character resident identity number: 17 digits, then a digit or X"
+        )
     if national_id_check_character(value[:17]) != value[17]:
         raise ValueError("has a wrong check character (GB 11643-1999)")
     return value
@@ -109,7 +111,11 @@ Credits = Annotated[Decimal, Field(ge=0, decimal_places=2)]
 
 
 class RequestModel(BaseModel):
-    """Base of the request models: camelCase JSON, unknown fields refused, immutable."""
+    """Base of the request models: camelCase JSON, unknown fields refused, immutable.
+
+    Inputs are left out of a ValidationError's text (``hide_input_in_errors``), so that a
+    national ID number does not reach a log; ``errors()`` still carries them.
+    """
 
     model_config = ConfigDict(
         extra="forbid",
@@ -119,6 +125,7 @@ class RequestModel(BaseModel):
         validate_by_alias=True,
         serialize_by_alias=True,
         str_strip_whitespace=True,
+        hide_input_in_errors=True,
     )
 
 
@@ -144,14 +151,16 @@ class Learner(RequestModel):
         "(an OB3 IdentityObject of type `name`, not hashed).",
         examples=["李晓明"],
     )
-    did: Annotated[str, Field(max_length=2048), AfterValidator(_learner_did)] | None = Field(
+    did: Annotated[str, Field(max_length=2048), AfterValidator(check_learner_did)] | None = Field(
         default=None,
         description="The learner's DID (`did:key:z…` or `did:web:…`), which becomes "
         "`credentialSubject.id`. Leave it out when the learner will claim the credential "
         "into a wallet later.",
         examples=["did:key:z6Mkw9k7DKRXH8sf4YH9whEdM2B1V1JQ1ztqfUto1maoQXo6"],
     )
-    national_id_number: Annotated[str, AfterValidator(_national_id)] | None = Field(
+    national_id_number: (
+        Annotated[str, Field(pattern=r"^[0-9]{17}[0-9Xx]$"), AfterValidator(_national_id)] | None
+    ) = Field(
         default=None,
         repr=False,
         description="The 18-character resident identity number (checked against its check "
@@ -370,9 +379,12 @@ class DiplomaRequest(RequestModel):
     @classmethod
     def _after_graduation(cls, valid_from: Any, info: ValidationInfo) -> Any:
         graduation = info.data.get("graduation_date")
-        if valid_from is not None and graduation is not None:
-            if valid_from.astimezone(CHINA_STANDARD_TIME).date() < graduation:
-                raise ValueError(
-                    f"validFrom {valid_from.isoformat()} is before graduationDate {graduation}"
-                )
+        if (
+            valid_from is not None
+            and graduation is not None
+            and valid_from.astimezone(CHINA_STANDARD_TIME).date() < graduation
+        ):
+            raise ValueError(
+                f"validFrom {valid_from.isoformat()} is before graduationDate {graduation}"
+            )
         return valid_from

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 Pair = tuple[str, str]
 
@@ -41,8 +40,7 @@ def label(pair: Pair) -> dict[str, str]:
 
 def number_text(value: Decimal) -> str:
     """A decimal as plain text without trailing zeros: 86, 86.5, 100."""
-    text = format(value.normalize(), "f")
-    return text
+    return format(value.normalize(), "f")
 
 
 def json_number(value: Decimal) -> int | float:
@@ -141,12 +139,3 @@ GPA_NAME: Pair = ("平均学分绩点", "Grade point average")
 
 def _capitalized(text: str) -> str:
     return " ".join(word[:1].upper() + word[1:] for word in text.split(" "))
-
-
-def first_value(values: list[dict[str, Any]], language: str) -> str | None:
-    """The ``@value`` of the first language value in ``language`` (for tests and displays)."""
-    for item in values:
-        if item.get("@language") == language:
-            value = item.get("@value")
-            return value if isinstance(value, str) else None
-    return None

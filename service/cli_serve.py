@@ -1,0 +1,61 @@
+"""``onex serve`` and ``onex migrate``."""
+
+from __future__ import annotations
+
+import click
+import uvicorn
+
+from service.db import create_database_engine
+from service.migrate import upgrade
+from service.settings import Settings
+
+
+def migrate_database(settings: Settings) -> None:
+    engine = create_database_engine(settings)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+@click.command()
+def migrate() -> None:
+    """Create or upgrade the database schema (ONEX_DATABASE_URL, default SQLite under var/)."""
+    settings = Settings()
+    migrate_database(settings)
+    click.echo(f"database at {settings.resolved_database_url} is up to date")
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to bind.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes.")
+@click.option("--log-level", default="info", show_default=True,
+              type=click.Choice(["critical", "error", "warning", "info", "debug"]))
+def serve(host: str, port: int, workers: int, log_level: str) -> None:
+    """Run the service (migrating the database first).
+
+    Settings come from ONEX_* environment variables; see `onex settings`.
+    """
+    settings = Settings()
+    settings.check_production()
+    migrate_database(settings)
+    settings.load_key_encryption_key()
+    click.echo(f"onex serving {settings.base_url} on http://{host}:{port} "
+               f"({workers} worker{'s' if workers > 1 else ''}); "
+               f"database {settings.resolved_database_url}", err=True)
+    uvicorn.run("service.asgi:app_from_environment", factory=True, host=host, port=port,
+                workers=workers, log_level=log_level)
+
+
+@click.command(name="settings")
+def show_settings() -> None:
+    """Print every setting: its environment variable, current value and meaning."""
+    current = Settings()
+    for name, field in Settings.model_fields.items():
+        value = getattr(current, name)
+        if name == "key_encryption_key" and value:
+            value = "(set)"
+        click.echo(f"ONEX_{name.upper()}={value if value is not None else ''}")
+        click.echo(f"    {field.description}")
