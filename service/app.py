@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from issuer.context import IssuerContext
 from issuer.routes import create_router as issuer_router
@@ -28,6 +29,19 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def build_issuer_context(settings: Settings, sessions: sessionmaker[Session],
+                         clock: Callable[[], datetime] = _utc_now) -> IssuerContext:
+    """What the issuer needs, from the settings."""
+    return IssuerContext(
+        sessions=sessions,
+        base_url=settings.base_url,
+        key_encryption_key=settings.load_key_encryption_key(),
+        clock=clock,
+        loader=DocumentLoader.bundled(),
+        status_max_age=settings.status_max_age,
+    )
+
+
 def create_app(settings: Settings, *, engine: Engine | None = None,
                clock: Callable[[], datetime] = _utc_now) -> FastAPI:
     """Build the application for ``settings`` (the database must already be migrated)."""
@@ -37,14 +51,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
     app = FastAPI(title="onex", version="0.1.0", description=DESCRIPTION)
     app.state.settings = settings
     app.state.engine = engine
-    app.state.issuer = IssuerContext(
-        sessions=sessions,
-        base_url=settings.base_url,
-        key_encryption_key=settings.load_key_encryption_key(),
-        clock=clock,
-        loader=DocumentLoader.bundled(),
-        status_max_age=settings.status_max_age,
-    )
+    app.state.issuer = build_issuer_context(settings, sessions, clock)
     install_problem_handlers(app)
     app.add_middleware(RequestLimits, max_body=settings.max_body_bytes,
                        max_depth=settings.max_json_depth)

@@ -59,3 +59,30 @@ def show_settings() -> None:
             value = "(set)"
         click.echo(f"ONEX_{name.upper()}={value if value is not None else ''}")
         click.echo(f"    {field.description}")
+
+
+@click.command()
+def demo() -> None:
+    """Create demo accounts and credentials (once) and print where they are written.
+
+    Writes DATA_DIR/demo-accounts.json: the base URL and, for each account, its kind, id, DID,
+    API key (organizations, supervisor) or key pair (learners), and the organizations'
+    VC-API issue and status endpoints. Running it again reuses what it made.
+    """
+    from service.app import build_issuer_context
+    from service.db import create_session_factory
+    from service.demo import demo_file, seed_demo
+
+    settings = Settings()
+    migrate_database(settings)
+    engine = create_database_engine(settings)
+    try:
+        sessions = create_session_factory(engine)
+        with sessions() as session:
+            accounts = seed_demo(session, build_issuer_context(settings, sessions),
+                                 settings.data_dir)
+    finally:
+        engine.dispose()
+    click.echo(f"demo data: {len(accounts['accounts'])} accounts, "
+               f"{len(accounts.get('credentials', []))} credentials; "
+               f"see {demo_file(settings.data_dir)}")

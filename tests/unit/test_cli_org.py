@@ -55,13 +55,34 @@ def _session() -> Session:
 
 
 def create_school(slug: str = "hz-vtc") -> Any:
-    return ok_json("org", "create", "--slug", slug, "--kind", "school",
-                   "--name-zh", "杭州职业技术学院", "--name-en", "Hangzhou VTC")  # fmt: skip
+    return ok_json(
+        "org",
+        "create",
+        "--slug",
+        slug,
+        "--kind",
+        "school",
+        "--name-zh",
+        "杭州职业技术学院",
+        "--name-en",
+        "Hangzhou VTC",
+    )
 
 
 def create_evaluation(slug: str = "webedu", *extra: str) -> Any:
-    return ok_json("org", "create", "--slug", slug, "--kind", "evaluation-organization",
-                   "--name-zh", "某某教育科技", "--name-en", "Someone Education", *extra)  # fmt: skip
+    return ok_json(
+        "org",
+        "create",
+        "--slug",
+        slug,
+        "--kind",
+        "evaluation-organization",
+        "--name-zh",
+        "某某教育科技",
+        "--name-en",
+        "Someone Education",
+        *extra,
+    )
 
 
 def test_admin_create_prints_a_working_key_once(data_dir: Path) -> None:
@@ -92,53 +113,94 @@ def test_org_create_web_and_key(data_dir: Path) -> None:
         caller = authenticate(session, web["apiKey"])
         assert caller is not None and caller.role == "organization"
         assert check_database(session).intact
-    text = run("org", "create", "--slug", "third", "--kind", "school", "--name-zh", "学校",
-               "--name-en", "School")  # fmt: skip
+    text = run(
+        "org",
+        "create",
+        "--slug",
+        "third",
+        "--kind",
+        "school",
+        "--name-zh",
+        "学校",
+        "--name-en",
+        "School",
+    )
     assert text.exit_code == 0 and "DID: did:web:" in text.output
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--slug", "webedu"], "already exists"),
-    (["--slug", "Bad_Slug"], "slug"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--slug", "webedu"], "already exists"),
+        (["--slug", "Bad_Slug"], "slug"),
+    ],
+)
 def test_org_create_refusals(args: list[str], message: str) -> None:
     create_evaluation()
-    result = run("org", "create", "--kind", "school", "--name-zh", "学校", "--name-en", "School",
-                 *args)  # fmt: skip
+    result = run(
+        "org", "create", "--kind", "school", "--name-zh", "学校", "--name-en", "School", *args
+    )
     assert result.exit_code == 1 and message in result.output
 
 
 def test_accredit_an_evaluation_organization() -> None:
     create_evaluation()
-    body = ok_json("org", "accredit", "webedu", "--skill-domain", WEB, "--level", "junior",
-                   "--level", "senior", "--from", "2026-01-01", "--until", "2099-12-31")  # fmt: skip
+    body = ok_json(
+        "org",
+        "accredit",
+        "webedu",
+        "--skill-domain",
+        WEB,
+        "--level",
+        "junior",
+        "--level",
+        "senior",
+        "--from",
+        "2026-01-01",
+        "--until",
+        "2099-12-31",
+    )
     assert body["organization"] == "webedu" and body["status"] == "active"
     assert body["validFrom"] == "2026-01-01T00:00:00Z"
     assert body["validUntil"] == "2099-12-31T23:59:59Z"
     assert body["scope"] == {
-        "skillDomains": [{"code": "0402", "nameZh": "Web前端开发",
-                          "nameEn": "Web Front-End Development"}],
+        "skillDomains": [
+            {"code": "0402", "nameZh": "Web前端开发", "nameEn": "Web Front-End Development"}
+        ],
         "levels": ["junior", "senior"],
-    }  # fmt: skip
+    }
 
 
 def test_accredit_a_school_with_timestamps() -> None:
     create_school()
-    body = ok_json("org", "accredit", "hz-vtc", "--education-level", "higher-vocational",
-                   "--major", MAJOR, "--from", "2026-01-01T08:00:00+08:00",
-                   "--until", "2099-06-30T00:00:00Z")  # fmt: skip
+    body = ok_json(
+        "org",
+        "accredit",
+        "hz-vtc",
+        "--education-level",
+        "higher-vocational",
+        "--major",
+        MAJOR,
+        "--from",
+        "2026-01-01T08:00:00+08:00",
+        "--until",
+        "2099-06-30T00:00:00Z",
+    )
     assert body["validFrom"] == "2026-01-01T00:00:00Z"
     assert body["scope"]["majors"][0]["code"] == "510201"
 
 
-@pytest.mark.parametrize("slug,args,code,message", [
-    ("webedu", ["--education-level", "bachelor", "--major", MAJOR], 2, "--skill-domain"),
-    ("hz-vtc", ["--skill-domain", WEB, "--level", "junior"], 2, "--education-level"),
-    ("webedu", ["--skill-domain", "0402-only", "--level", "junior"], 2, "CODE:中文名:English"),
-    ("webedu", ["--skill-domain", WEB], 1, "levels"),
-    ("webedu", ["--skill-domain", WEB, "--level", "expert"], 2, "expert"),
-    ("nobody", ["--skill-domain", WEB, "--level", "junior"], 1, "no organization"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "slug,args,code,message",
+    [
+        ("webedu", ["--education-level", "bachelor", "--major", MAJOR], 2, "--skill-domain"),
+        ("hz-vtc", ["--skill-domain", WEB, "--level", "junior"], 2, "--education-level"),
+        ("webedu", ["--skill-domain", "0402-only", "--level", "junior"], 2, "CODE:中文名:English"),
+        ("webedu", ["--skill-domain", WEB], 1, "levels"),
+        ("webedu", ["--skill-domain", WEB, "--level", "expert"], 2, "expert"),
+        ("nobody", ["--skill-domain", WEB, "--level", "junior"], 1, "no organization"),
+    ],
+)
 def test_accredit_refusals(slug: str, args: list[str], code: int, message: str) -> None:
     create_evaluation()
     create_school()
@@ -147,16 +209,30 @@ def test_accredit_refusals(slug: str, args: list[str], code: int, message: str) 
     assert message in result.output
 
 
-@pytest.mark.parametrize("start,until,code,message", [
-    ("2026-01-01T00:00:00", "2099-12-31", 2, "no time zone"),
-    ("soon", "2099-12-31", 2, "not a date"),
-    ("2099-12-31", "2026-01-01", 1, "must be after"),
-    ("2020-01-01", "2021-01-01", 1, "has passed"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "start,until,code,message",
+    [
+        ("2026-01-01T00:00:00", "2099-12-31", 2, "no time zone"),
+        ("soon", "2099-12-31", 2, "not a date"),
+        ("2099-12-31", "2026-01-01", 1, "must be after"),
+        ("2020-01-01", "2021-01-01", 1, "has passed"),
+    ],
+)
 def test_accredit_period_refusals(start: str, until: str, code: int, message: str) -> None:
     create_evaluation()
-    result = run("org", "accredit", "webedu", "--skill-domain", WEB, "--level", "junior",
-                 "--from", start, "--until", until)  # fmt: skip
+    result = run(
+        "org",
+        "accredit",
+        "webedu",
+        "--skill-domain",
+        WEB,
+        "--level",
+        "junior",
+        "--from",
+        start,
+        "--until",
+        until,
+    )
     assert result.exit_code == code, result.output
     assert message in result.output
     listed = ok_json("org", "list")
@@ -167,8 +243,19 @@ def test_list() -> None:
     assert run("org", "list").output.strip() == "no organization is registered"
     create_evaluation()
     create_school()
-    ok_json("org", "accredit", "webedu", "--skill-domain", WEB, "--level", "junior",
-            "--from", "2026-01-01", "--until", "2099-12-31")  # fmt: skip
+    ok_json(
+        "org",
+        "accredit",
+        "webedu",
+        "--skill-domain",
+        WEB,
+        "--level",
+        "junior",
+        "--from",
+        "2026-01-01",
+        "--until",
+        "2099-12-31",
+    )
     listed = ok_json("org", "list")
     assert [item["slug"] for item in listed] == ["hz-vtc", "webedu"]
     assert listed[1]["accreditations"][0]["status"] == "active"
@@ -178,8 +265,19 @@ def test_list() -> None:
 
 def test_what_the_cli_made_is_served() -> None:
     create_evaluation()
-    ok_json("org", "accredit", "webedu", "--skill-domain", WEB, "--level", "junior",
-            "--from", "2026-01-01", "--until", "2099-12-31")  # fmt: skip
+    ok_json(
+        "org",
+        "accredit",
+        "webedu",
+        "--skill-domain",
+        WEB,
+        "--level",
+        "junior",
+        "--from",
+        "2026-01-01",
+        "--until",
+        "2099-12-31",
+    )
     with TestClient(create_app(Settings())) as client:
         registry = client.get("/registry").json()
         assert registry["organizations"][0]["accreditations"][0]["status"] == "active"

@@ -540,6 +540,19 @@ NEUTRAL_CHANGES: dict[str, Callable[[dict[str, Any]], None]] = {
     "typed number as string": lambda d: d["credentialSubject"].__setitem__(
         "creditsEarned", _number_lexical(d["credentialSubject"]["creditsEarned"])
     ),
+    # The same literal under a typed term (hashed: xsd:boolean) — but a JSON reader that tests
+    # truthiness would take "false" for true: displays must read values by their RDF type.
+    "boolean as string": lambda d: d["credentialSubject"]["identifier"][0].__setitem__(
+        "hashed", "false"
+    ),
+    # "@nest" only moves properties in the JSON: a naive reader no longer finds identifier
+    # where it expects it, but nothing can be added or changed this way.
+    "@nest relocation": lambda d: (
+        d["@context"].append({"wrapper": "@nest"}),
+        d["credentialSubject"].__setitem__(
+            "wrapper", {"identifier": d["credentialSubject"].pop("identifier")}
+        ),
+    ),
     # The expanded form of a plain string is the same string.
     "value object for a string": lambda d: d["credentialSubject"]["achievement"][
         "criteria"
