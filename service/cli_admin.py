@@ -20,4 +20,7 @@ def audit() -> None:
     """The hash-chained audit log."""
 
 
-from service import cli_org  # noqa: E402, F401  (registers its commands on these groups)
+from service import (  # noqa: E402
+    cli_audit,  # noqa: F401  (registers `onex audit verify`)
+    cli_org,  # noqa: F401  (registers its commands on these groups)
+)

@@ -18,7 +18,8 @@ import click
 
 from vc.cryptosuites import ALL_SUITES, SIGNING_SUITES, Cryptosuite, suite_by_name
 from vc.data_integrity import ProofOptions, add_proof, format_datetime
-from vc.did.key import did_key, did_key_verification_method, resolve_did_key
+from vc.did.key import did_key, did_key_verification_method
+from vc.did.resolver import DIDResolver
 from vc.errors import VCError
 from vc.jsonld import DocumentLoader
 from vc.keys import KeyPair, parse_algorithm
@@ -222,6 +223,14 @@ def _signing_suite(name: str | None, pair: KeyPair) -> Cryptosuite:
 @click.option(
     "--contexts", type=click.Path(file_okay=False, exists=True, path_type=Path), help=_CONTEXTS_HELP
 )
+@click.option(
+    "--did-document",
+    "did_documents",
+    multiple=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A DID document (JSON) to resolve its DID from, e.g. an organization's did:web "
+    "document (repeatable). did:key needs none; nothing is fetched from the network.",
+)
 @click.argument("files", nargs=-1, required=True)
 def verify(
     proof_only: bool,
@@ -229,6 +238,7 @@ def verify(
     domain: str | None,
     suites: tuple[str, ...],
     contexts: Path | None,
+    did_documents: tuple[Path, ...],
     files: tuple[str, ...],
 ) -> None:
     """Verify each credential or presentation in FILES ('-' = stdin), in one process.
@@ -237,7 +247,7 @@ def verify(
     lists its problems with W3C problem types. Exit 0 when all verified, 1 when any did not.
     """
     options = VerifyOptions(
-        resolver=resolve_did_key,
+        resolver=_resolver(did_documents),
         loader=_loader(contexts),
         now=datetime.now(UTC),
         suites=tuple(suite_by_name(name) for name in suites) or ALL_SUITES,
@@ -251,6 +261,19 @@ def verify(
         all_verified &= bool(line["verified"])
         click.echo(json.dumps(line, ensure_ascii=False))
     sys.exit(0 if all_verified else 1)
+
+
+def _resolver(paths: tuple[Path, ...]) -> DIDResolver:
+    documents: dict[str, dict[str, Any]] = {}
+    for path in paths:
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise click.UsageError(f"--did-document {path}: not a JSON document: {exc}") from exc
+        if not isinstance(document, dict) or not isinstance(document.get("id"), str):
+            raise click.UsageError(f"--did-document {path}: a DID document needs an id")
+        documents[document["id"]] = document
+    return DIDResolver(documents=documents, allow_http=True)
 
 
 def _verify_line(

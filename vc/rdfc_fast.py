@@ -201,7 +201,6 @@ class _Universe:
     iri_valued: dict[str, bool]
     """Terms with ``@type: @id`` (False) or only ``@type: @vocab`` (True) somewhere."""
     scoped: frozenset[str]
-    null_scoped: frozenset[str]
     prefix_iris: dict[str, str]
     """Terms with one absolute IRI wherever they are defined, for expanding compact IRIs."""
 
@@ -238,13 +237,7 @@ def _universe(key: ContextKey) -> _Universe:
 def _analyse(contexts: tuple[JsonObject, ...], reason: str | None) -> _Universe:
     definitions: dict[str, list[Any]] = {}
     iris: dict[str, set[str | None]] = {}
-    id_keys, type_keys, language_maps, scoped, null_scoped = (
-        {"@id"},
-        {"@type"},
-        set[str](),
-        set[str](),
-        set[str](),
-    )
+    id_keys, type_keys, language_maps, scoped = {"@id"}, {"@type"}, set[str](), set[str]()
     iri_valued: dict[str, bool] = {}
     for context in contexts:
         for term, definition in _all_definitions(context):
@@ -262,9 +255,6 @@ def _analyse(contexts: tuple[JsonObject, ...], reason: str | None) -> _Universe:
                 iri_valued[term] = iri_valued.get(term, True) and entry["@type"] == "@vocab"
             if "@context" in entry:
                 scoped.add(term)
-                local = entry["@context"]
-                if local is None or (isinstance(local, list) and None in local):
-                    null_scoped.add(term)
     prefix_iris = {
         term: iri
         for term, found in iris.items()
@@ -280,7 +270,6 @@ def _analyse(contexts: tuple[JsonObject, ...], reason: str | None) -> _Universe:
         language_maps=frozenset(language_maps),
         iri_valued=iri_valued,
         scoped=frozenset(scoped),
-        null_scoped=frozenset(null_scoped),
         prefix_iris=prefix_iris,
     )
 
@@ -348,8 +337,7 @@ def _prune(universe: _Universe, used: frozenset[str], undefined_vocab: str) -> _
                 break
     except Unsupported as exc:
         return _Pruned(None, str(exc))
-    if not pruner.null_scoped:
-        kept = [_without_repeats(context, universe) for context in kept]
+    kept = [_without_repeats(context, universe) for context in kept]
     text = json.dumps([{"@vocab": undefined_vocab}, *kept], ensure_ascii=False)
     return _Pruned(text, None)
 
@@ -441,7 +429,6 @@ class _Pruner:
     def __init__(self, universe: _Universe, needed: set[str]) -> None:
         self.universe = universe
         self.needed = needed
-        self.null_scoped = False
 
     def context(self, context: JsonObject) -> JsonObject:
         kept: JsonObject = {}
@@ -514,16 +501,12 @@ class _Pruner:
         self._refer(value)
 
     def _scoped(self, term: str, value: Any) -> Any:
-        if value is None:
-            self.null_scoped = True
-            return None
+        # A null context would also reset the undefined-term @vocab: what it hides is dropped
+        # silently, and only pyld's own check refuses that.
         if isinstance(value, dict):
             return self.context(value)
-        if isinstance(value, list) and all(
-            item is None or isinstance(item, dict) for item in value
-        ):
-            self.null_scoped = self.null_scoped or None in value
-            return [None if item is None else self.context(item) for item in value]
+        if isinstance(value, list) and all(isinstance(item, dict) for item in value):
+            return [self.context(item) for item in value]
         raise Unsupported(f"term {term!r} has scoped context {value!r}")
 
     def _refer(self, value: str) -> None:
@@ -588,8 +571,6 @@ class _Walk:
                 raise Unsupported(f"type {item!r} is not a string")
             self.string(item)
             self.universe.check_iri(item, vocab=True)
-            if item in self.universe.null_scoped:
-                raise Unsupported(f"type {item!r} has a null scoped context")
             scoped += item in self.universe.scoped
         return scoped
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from issuer.models import ApiKey, AuditEntry, Organization
 from service.schema import METADATA
-from tests.api.conftest import Service
+from tests.support.service import Service
 
 WEB_DOMAIN = {"code": "0402", "nameZh": "Web前端开发", "nameEn": "Web Front-End Development"}
 EVALUATION_SCOPE = {"skillDomains": [WEB_DOMAIN], "levels": ["junior", "intermediate", "senior"]}

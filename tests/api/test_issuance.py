@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from issuer.models import AuditEntry, IssuedCredential, StatusAllocation
-from tests.api.conftest import Service
+from tests.support.service import Service
 from tests.support.orgs import evaluation_org, x_certificate_request
 from vc.did.resolver import DIDResolver
 from vc.jsonld import DocumentLoader

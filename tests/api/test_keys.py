@@ -18,7 +18,7 @@ from issuer.keystore import (
     organization_did_web,
 )
 from issuer.models import AuditEntry, Organization, SigningKey
-from tests.api.conftest import Service
+from tests.support.service import Service
 from vc.cryptosuites import EDDSA_RDFC_2022
 from vc.data_integrity import ProofOptions, add_proof, format_datetime, verify_proofs
 from vc.did import VerificationMethodResolver

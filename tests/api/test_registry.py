@@ -10,7 +10,7 @@ from issuer import keystore
 from issuer import organizations as orgs
 from issuer.audit import GENESIS
 from issuer.models import AuditHead
-from tests.api.conftest import Service
+from tests.support.service import Service
 from tests.api.test_admin import EVALUATION_SCOPE, SCHOOL_SCOPE, accredit, create, problem
 
 

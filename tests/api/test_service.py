@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import Service
+from tests.support.service import Service
 
 
 def test_health(service: Service) -> None:

@@ -43,3 +43,8 @@ def reference() -> Reference:
         return answer
 
     return call
+
+
+from tests.support.service import service  # noqa: E402  (the API tests' fixture, reused)
+
+__all__ = ["Reference", "reference", "service"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tests.api.conftest import Service
+from tests.support.service import Service
 
 WEB_FRONTEND = {"code": "0402", "nameZh": "Web前端开发", "nameEn": "Web Front-End Development"}
 SOFTWARE_MAJOR = {"code": "510201", "nameZh": "计算机应用技术", "nameEn": "Computer Applications"}

@@ -1,0 +1,77 @@
+"""The `service` fixture: an app on a real, empty database per test: SQLite in a temporary folder by default, or the
+PostgreSQL named by ONEX_TEST_DATABASE_URL (its tables dropped and created for each test)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine
+
+from issuer.auth import create_api_key
+from issuer.models import Supervisor
+from service.app import create_app
+from service.db import create_database_engine, create_session_factory
+from service.schema import METADATA
+from service.settings import Settings
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class Service:
+    app: FastAPI
+    client: TestClient
+    engine: Engine
+    clock: Clock
+    supervisor_key: str
+
+    def as_supervisor(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.supervisor_key}"}
+
+
+def _engine(settings: Settings) -> Engine:
+    url = os.environ.get("ONEX_TEST_DATABASE_URL")
+    if not url:
+        return create_database_engine(settings)
+    engine = create_engine(url)
+    for metadata in METADATA:
+        metadata.drop_all(engine)
+    return engine
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[Service]:
+    settings = Settings(data_dir=tmp_path, base_url="http://127.0.0.1:8000")
+    engine = _engine(settings)
+    for metadata in METADATA:
+        metadata.create_all(engine)
+    clock = Clock(datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
+    with create_session_factory(engine)() as session:
+        supervisor = Supervisor(name="Ministry of Education (test)", created_at=clock())
+        session.add(supervisor)
+        session.flush()
+        _, key = create_api_key(session, role="supervisor", supervisor_id=supervisor.id,
+                                now=clock())
+        session.commit()
+    app = create_app(settings, engine=engine, clock=clock)
+    with TestClient(app) as client:
+        yield Service(app, client, engine, clock, key)
+    engine.dispose()
