@@ -50,18 +50,19 @@ def documents(pair: KeyPair) -> list[tuple[str, dict[str, Any]]]:
 
 def onex_figures(pair: KeyPair, document: dict[str, Any], iterations: int) -> dict[str, float]:
     loader = DocumentLoader.bundled()
-    options = ProofOptions(verification_method=did_key_verification_method(pair.public),
-                           created=CREATED)
+    options = ProofOptions(
+        verification_method=did_key_verification_method(pair.public), created=CREATED
+    )
 
     def sign() -> dict[str, Any]:
-        return add_proof(document, suite=EDDSA_RDFC_2022, key=pair, options=options,
-                         loader=loader)
+        return add_proof(document, suite=EDDSA_RDFC_2022, key=pair, options=options, loader=loader)
 
     signed = sign()
 
     def verify() -> None:
-        result = verify_proofs(signed, suites=[EDDSA_RDFC_2022], resolver=resolve_did_key,
-                               loader=loader)
+        result = verify_proofs(
+            signed, suites=[EDDSA_RDFC_2022], resolver=resolve_did_key, loader=loader
+        )
         if not result.verified:
             raise RuntimeError(f"benchmark credential did not verify: {result.all_problems()}")
 
@@ -72,25 +73,47 @@ def onex_figures(pair: KeyPair, document: dict[str, Any], iterations: int) -> di
     return {
         "sign": median_ms(sign, iterations, warmup),
         "verify": median_ms(verify, iterations, warmup),
-        "floor_sign": median_ms(lambda: (hashlib.sha256(canonical.encode()).digest(),
-                                         pair.sign(data)), iterations, warmup),
-        "floor_verify": median_ms(lambda: (hashlib.sha256(canonical.encode()).digest(),
-                                           pair.public.verify(signature, data)),
-                                  iterations, warmup),
+        "floor_sign": median_ms(
+            lambda: (hashlib.sha256(canonical.encode()).digest(), pair.sign(data)),
+            iterations,
+            warmup,
+        ),
+        "floor_verify": median_ms(
+            lambda: (
+                hashlib.sha256(canonical.encode()).digest(),
+                pair.public.verify(signature, data),
+            ),
+            iterations,
+            warmup,
+        ),
         "nquads": float(canonical.count("\n")),
     }
 
 
-def reference_figures(pair: KeyPair, docs: list[tuple[str, dict[str, Any]]],
-                      iterations: int) -> dict[str, dict[str, float]]:
-    request = {"documents": [{"name": n, "document": d} for n, d in docs], "iterations": iterations,
-               "created": CREATED, "key": {"publicKeyMultibase": pair.public.multibase,
-                                           "secretKeyMultibase": pair.secret_multibase}}
-    done = subprocess.run(["node", str(REPO / "tests" / "interop" / "refbench.mjs")],
-                          input=json.dumps(request), capture_output=True, text=True, check=True)
+def reference_figures(
+    pair: KeyPair, docs: list[tuple[str, dict[str, Any]]], iterations: int
+) -> dict[str, dict[str, float]]:
+    request = {
+        "documents": [{"name": n, "document": d} for n, d in docs],
+        "iterations": iterations,
+        "created": CREATED,
+        "key": {
+            "publicKeyMultibase": pair.public.multibase,
+            "secretKeyMultibase": pair.secret_multibase,
+        },
+    }
+    done = subprocess.run(
+        ["node", str(REPO / "tests" / "interop" / "refbench.mjs")],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     answer = json.loads(done.stdout)
-    return {r["name"]: {"sign": r["sign_ms_median"], "verify": r["verify_ms_median"]}
-            for r in answer["results"]}
+    return {
+        r["name"]: {"sign": r["sign_ms_median"], "verify": r["verify_ms_median"]}
+        for r in answer["results"]
+    }
 
 
 def main() -> None:
@@ -100,14 +123,18 @@ def main() -> None:
     pair = KeyPair.generate("Ed25519")
     docs = documents(pair)
     reference = reference_figures(pair, docs, args.iterations)
-    print(f"{'document':<14}{'op':<8}{'onex ms':>9}{'ref ms':>9}{'ratio':>8}{'floor ms':>10}"
-          f"{'N-Quads':>9}")
+    print(
+        f"{'document':<14}{'op':<8}{'onex ms':>9}{'ref ms':>9}{'ratio':>8}{'floor ms':>10}"
+        f"{'N-Quads':>9}"
+    )
     for name, document in docs:
         ours = onex_figures(pair, document, args.iterations)
         for op in ("sign", "verify"):
             ratio = ours[op] / reference[name][op]
-            print(f"{name:<14}{op:<8}{ours[op]:>9.3f}{reference[name][op]:>9.3f}{ratio:>8.2f}"
-                  f"{ours['floor_' + op]:>10.3f}{int(ours['nquads']):>9}")
+            print(
+                f"{name:<14}{op:<8}{ours[op]:>9.3f}{reference[name][op]:>9.3f}{ratio:>8.2f}"
+                f"{ours['floor_' + op]:>10.3f}{int(ours['nquads']):>9}"
+            )
 
 
 if __name__ == "__main__":

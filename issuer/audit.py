@@ -25,16 +25,27 @@ from issuer.models import AuditEntry, AuditHead
 GENESIS = "0" * 64
 
 
-def entry_hash(previous_hash: str, sequence: int, at: datetime, actor: str, action: str,
-               subject: str, data: str) -> str:
+def entry_hash(
+    previous_hash: str,
+    sequence: int,
+    at: datetime,
+    actor: str,
+    action: str,
+    subject: str,
+    data: str,
+) -> str:
     """The hash of one entry, chained to the previous one."""
-    body = json.dumps([sequence, at.isoformat(), actor, action, subject, data],
-                      ensure_ascii=False, separators=(",", ":"))
+    body = json.dumps(
+        [sequence, at.isoformat(), actor, action, subject, data],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     return hashlib.sha256((previous_hash + body).encode("utf-8")).hexdigest()
 
 
-def record(session: Session, *, actor: str, action: str, subject: str,
-           data: dict[str, Any], at: datetime) -> AuditEntry:
+def record(
+    session: Session, *, actor: str, action: str, subject: str, data: dict[str, Any], at: datetime
+) -> AuditEntry:
     """Append one entry in the caller's transaction (it commits with the change it records)."""
     at = at.astimezone(UTC)
     head = session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
@@ -44,8 +55,16 @@ def record(session: Session, *, actor: str, action: str, subject: str,
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     sequence = head.sequence + 1
     digest = entry_hash(head.hash, sequence, at, actor, action, subject, text)
-    entry = AuditEntry(sequence=sequence, at=at, actor=actor, action=action, subject=subject,
-                       data=text, previous_hash=head.hash, hash=digest)
+    entry = AuditEntry(
+        sequence=sequence,
+        at=at,
+        actor=actor,
+        action=action,
+        subject=subject,
+        data=text,
+        previous_hash=head.hash,
+        hash=digest,
+    )
     session.add(entry)
     head.sequence, head.hash = sequence, digest
     session.flush()
@@ -71,20 +90,41 @@ def verify_chain(entries: Iterable[AuditEntry], head: AuditHead | None = None) -
     previous, count, expected_sequence = GENESIS, 0, 1
     for entry in entries:
         if entry.sequence != expected_sequence:
-            return ChainCheck(count, previous, expected_sequence,
-                              f"entry {expected_sequence} is missing (found {entry.sequence})")
+            return ChainCheck(
+                count,
+                previous,
+                expected_sequence,
+                f"entry {expected_sequence} is missing (found {entry.sequence})",
+            )
         if entry.previous_hash != previous:
-            return ChainCheck(count, previous, entry.sequence,
-                              "its previous_hash does not match the entry before it")
-        digest = entry_hash(previous, entry.sequence, _as_utc(entry.at), entry.actor,
-                            entry.action, entry.subject, entry.data)
+            return ChainCheck(
+                count,
+                previous,
+                entry.sequence,
+                "its previous_hash does not match the entry before it",
+            )
+        digest = entry_hash(
+            previous,
+            entry.sequence,
+            _as_utc(entry.at),
+            entry.actor,
+            entry.action,
+            entry.subject,
+            entry.data,
+        )
         if digest != entry.hash:
-            return ChainCheck(count, previous, entry.sequence, "its content does not match its hash")
+            return ChainCheck(
+                count, previous, entry.sequence, "its content does not match its hash"
+            )
         previous, count, expected_sequence = digest, count + 1, expected_sequence + 1
     if head is not None and (head.sequence != count or head.hash != previous):
-        return ChainCheck(count, previous, count + 1,
-                          f"the head says {head.sequence} entries ending {head.hash[:12]}…, "
-                          f"the log has {count} ending {previous[:12]}… (entries were deleted)")
+        return ChainCheck(
+            count,
+            previous,
+            count + 1,
+            f"the head says {head.sequence} entries ending {head.hash[:12]}…, "
+            f"the log has {count} ending {previous[:12]}… (entries were deleted)",
+        )
     return ChainCheck(count, previous)
 
 

@@ -38,16 +38,29 @@ class Caller:
         return f"supervisor:{self.supervisor_id}"
 
 
-def create_api_key(session: Session, *, role: str, now: datetime, organization_id: int | None = None,
-                   supervisor_id: int | None = None, label: str = "") -> tuple[ApiKey, str]:
+def create_api_key(
+    session: Session,
+    *,
+    role: str,
+    now: datetime,
+    organization_id: int | None = None,
+    supervisor_id: int | None = None,
+    label: str = "",
+) -> tuple[ApiKey, str]:
     """Create a key; returns the row and the full key text (shown once, never stored)."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}, not {role!r}")
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
-    row = ApiKey(prefix=prefix, secret_hash=_hash(secret), role=role,
-                 organization_id=organization_id, supervisor_id=supervisor_id, label=label,
-                 created_at=now)
+    row = ApiKey(
+        prefix=prefix,
+        secret_hash=_hash(secret),
+        role=role,
+        organization_id=organization_id,
+        supervisor_id=supervisor_id,
+        label=label,
+        created_at=now,
+    )
     session.add(row)
     session.flush()
     return row, f"onex_{prefix}_{secret}"

@@ -89,11 +89,17 @@ def onex_terms(document: dict[str, Any]) -> OneXTerms:
     achievement = achievement if isinstance(achievement, dict) else {}
     if "VocationalSkillCertificate" in types or (uses_ours and "skillDomain" in achievement):
         domain = achievement.get("skillDomain")
-        return OneXTerms("x-certificate",
-                         skill_domain_code=_code(domain), level=_text(achievement.get("skillLevel")))
+        return OneXTerms(
+            "x-certificate",
+            skill_domain_code=_code(domain),
+            level=_text(achievement.get("skillLevel")),
+        )
     if "EducationDiploma" in types or (uses_ours and "educationLevel" in achievement):
-        return OneXTerms("diploma", education_level=_text(achievement.get("educationLevel")),
-                         major_code=_code(achievement.get("major")))
+        return OneXTerms(
+            "diploma",
+            education_level=_text(achievement.get("educationLevel")),
+            major_code=_code(achievement.get("major")),
+        )
     if uses_ours:
         return OneXTerms("x-certificate")
     return OneXTerms("generic")

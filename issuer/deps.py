@@ -37,12 +37,16 @@ def get_caller(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
     if credentials is None:
-        raise HTTPException(401, "an API key is required (Authorization: Bearer onex_…)",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401,
+            "an API key is required (Authorization: Bearer onex_…)",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     caller = authenticate(session, credentials.credentials)
     if caller is None:
-        raise HTTPException(401, "the API key is unknown or revoked",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401, "the API key is unknown or revoked", headers={"WWW-Authenticate": "Bearer"}
+        )
     return caller
 
 

@@ -48,39 +48,57 @@ class Issued:
 
 
 def profile(organization: Organization) -> IssuerProfile:
-    return IssuerProfile(did=organization.did, slug=organization.slug,
-                         name_zh=organization.name_zh, name_en=organization.name_en,
-                         code=organization.code or organization.slug)
+    return IssuerProfile(
+        did=organization.did,
+        slug=organization.slug,
+        name_zh=organization.name_zh,
+        name_en=organization.name_en,
+        code=organization.code or organization.slug,
+    )
 
 
 def request_hash(payload: Any) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False,
-                                     default=str).encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()
+    ).hexdigest()
 
 
-def replay(session: Session, organization: Organization, key: str | None,
-           digest: str) -> Issued | None:
+def replay(
+    session: Session, organization: Organization, key: str | None, digest: str
+) -> Issued | None:
     """The credential issued earlier under ``key``, or None; a different request conflicts."""
     if key is None:
         return None
-    row = session.scalar(select(IssuedCredential).where(
-        IssuedCredential.organization_id == organization.id,
-        IssuedCredential.idempotency_key == key))
+    row = session.scalar(
+        select(IssuedCredential).where(
+            IssuedCredential.organization_id == organization.id,
+            IssuedCredential.idempotency_key == key,
+        )
+    )
     if row is None:
         return None
     if row.request_hash != digest:
         raise IdempotencyConflict(
-            f"Idempotency-Key {key!r} was already used for a different request")
+            f"Idempotency-Key {key!r} was already used for a different request"
+        )
     return Issued(row, created=False)
 
 
-def issue_from_template(session: Session, context: IssuerContext, organization: Organization,
-                        request: XCertificateRequest | DiplomaRequest, *, actor: str,
-                        fmt: Format = "ldp", idempotency_key: str | None = None,
-                        replaces: str | None = None) -> Issued:
+def issue_from_template(
+    session: Session,
+    context: IssuerContext,
+    organization: Organization,
+    request: XCertificateRequest | DiplomaRequest,
+    *,
+    actor: str,
+    fmt: Format = "ldp",
+    idempotency_key: str | None = None,
+    replaces: str | None = None,
+) -> Issued:
     """Issue an X certificate or a diploma built from ``request``."""
-    digest = request_hash({"request": request.model_dump(mode="json"), "format": fmt,
-                           "replaces": replaces})
+    digest = request_hash(
+        {"request": request.model_dump(mode="json"), "format": fmt, "replaces": replaces}
+    )
     earlier = replay(session, organization, idempotency_key, digest)
     if earlier is not None:
         return earlier
@@ -89,22 +107,48 @@ def issue_from_template(session: Session, context: IssuerContext, organization: 
     _check_template_scope(session, organization, request, now)
     credential_id = f"urn:uuid:{uuid.uuid4()}"
     entries, allocations = _allocate(session, context, organization, credential_id, now)
-    build = build_x_certificate if isinstance(request, XCertificateRequest) else build_diploma
-    document = build(request, issuer=profile(organization),  # type: ignore[arg-type]
-                     credential_id=credential_id, status_entries=entries,
-                     base_url=context.base_url, valid_from=now, salt=secrets.token_bytes(16),
-                     replaces=replaces)
-    number = (request.license_number if isinstance(request, XCertificateRequest)
-              else request.diploma_number)
-    return _store(session, context, organization, document, allocations, actor=actor, kind=kind,
-                  number=number, learner_name=request.learner.name,
-                  learner_did=request.learner.did, fmt=fmt, idempotency_key=idempotency_key,
-                  digest=digest, replaces=replaces, now=now)
+    template: dict[str, Any] = {
+        "issuer": profile(organization),
+        "credential_id": credential_id,
+        "status_entries": entries,
+        "base_url": context.base_url,
+        "valid_from": now,
+        "salt": secrets.token_bytes(16),
+        "replaces": replaces,
+    }
+    if isinstance(request, XCertificateRequest):
+        document, number = build_x_certificate(request, **template), request.license_number
+    else:
+        document, number = build_diploma(request, **template), request.diploma_number
+    return _store(
+        session,
+        context,
+        organization,
+        document,
+        allocations,
+        actor=actor,
+        kind=kind,
+        number=number,
+        learner_name=request.learner.name,
+        learner_did=request.learner.did,
+        fmt=fmt,
+        idempotency_key=idempotency_key,
+        digest=digest,
+        replaces=replaces,
+        now=now,
+    )
 
 
-def issue_caller_credential(session: Session, context: IssuerContext,
-                            organization: Organization, document: Any, *, actor: str,
-                            fmt: Format = "ldp", idempotency_key: str | None = None) -> Issued:
+def issue_caller_credential(
+    session: Session,
+    context: IssuerContext,
+    organization: Organization,
+    document: Any,
+    *,
+    actor: str,
+    fmt: Format = "ldp",
+    idempotency_key: str | None = None,
+) -> Issued:
     """Issue a caller-made credential (VC-API), checked strictly and given status entries."""
     digest = request_hash({"credential": document, "format": fmt})
     earlier = replay(session, organization, idempotency_key, digest)
@@ -114,61 +158,140 @@ def issue_caller_credential(session: Session, context: IssuerContext,
     prepared = caller_credentials.prepare(document, issuer_did=organization.did, now=now)
     terms = caller_credentials.onex_terms(prepared)
     start = parse_datetime_stamp(prepared.get("validFrom") or prepared.get("issuanceDate")) or now
-    check_scope(session, organization, kind=terms.kind, at=max(start, now),
-                skill_domain_code=terms.skill_domain_code, level=terms.level,
-                education_level=terms.education_level, major_code=terms.major_code)
+    check_scope(
+        session,
+        organization,
+        kind=terms.kind,
+        at=max(start, now),
+        skill_domain_code=terms.skill_domain_code,
+        level=terms.level,
+        education_level=terms.education_level,
+        major_code=terms.major_code,
+    )
     entries, allocations = _allocate(session, context, organization, prepared["id"], now)
     prepared["credentialStatus"] = entries
     subject = prepared.get("credentialSubject")
     learner_did = subject.get("id") if isinstance(subject, dict) else None
-    return _store(session, context, organization, prepared, allocations, actor=actor,
-                  kind="generic" if terms.kind == "generic" else terms.kind, number=None,
-                  learner_name=None, learner_did=learner_did if isinstance(learner_did, str)
-                  else None, fmt=fmt, idempotency_key=idempotency_key, digest=digest,
-                  replaces=None, now=now)
+    return _store(
+        session,
+        context,
+        organization,
+        prepared,
+        allocations,
+        actor=actor,
+        kind="generic" if terms.kind == "generic" else terms.kind,
+        number=None,
+        learner_name=None,
+        learner_did=learner_did if isinstance(learner_did, str) else None,
+        fmt=fmt,
+        idempotency_key=idempotency_key,
+        digest=digest,
+        replaces=None,
+        now=now,
+    )
 
 
-def _check_template_scope(session: Session, organization: Organization,
-                          request: XCertificateRequest | DiplomaRequest, now: datetime) -> None:
+def _check_template_scope(
+    session: Session,
+    organization: Organization,
+    request: XCertificateRequest | DiplomaRequest,
+    now: datetime,
+) -> None:
     if isinstance(request, XCertificateRequest):
-        check_scope(session, organization, kind="x-certificate", at=now,
-                    skill_domain_code=request.skill_domain.code, level=request.level)
+        check_scope(
+            session,
+            organization,
+            kind="x-certificate",
+            at=now,
+            skill_domain_code=request.skill_domain.code,
+            level=request.level,
+        )
     else:
-        check_scope(session, organization, kind="diploma", at=now,
-                    education_level=request.education_level, major_code=request.major.code)
+        check_scope(
+            session,
+            organization,
+            kind="diploma",
+            at=now,
+            education_level=request.education_level,
+            major_code=request.major.code,
+        )
 
 
-def _allocate(session: Session, context: IssuerContext, organization: Organization,
-              credential_id: str, now: datetime
-              ) -> tuple[list[dict[str, str]], list[status.Allocation]]:
-    allocations = [status.allocate(session, organization, purpose, credential_id, now=now)
-                   for purpose in status.PURPOSES]
+def _allocate(
+    session: Session,
+    context: IssuerContext,
+    organization: Organization,
+    credential_id: str,
+    now: datetime,
+) -> tuple[list[dict[str, str]], list[status.Allocation]]:
+    allocations = [
+        status.allocate(session, organization, purpose, credential_id, now=now)
+        for purpose in status.PURPOSES
+    ]
     entries = [status.status_entry(context.base_url, organization.slug, a) for a in allocations]
     return entries, allocations
 
 
-def _store(session: Session, context: IssuerContext, organization: Organization,
-           document: dict[str, Any], allocations: list[status.Allocation], *, actor: str,
-           kind: str, number: str | None, learner_name: str | None, learner_did: str | None,
-           fmt: Format, idempotency_key: str | None, digest: str, replaces: str | None,
-           now: datetime) -> Issued:
+def _store(
+    session: Session,
+    context: IssuerContext,
+    organization: Organization,
+    document: dict[str, Any],
+    allocations: list[status.Allocation],
+    *,
+    actor: str,
+    kind: str,
+    number: str | None,
+    learner_name: str | None,
+    learner_did: str | None,
+    fmt: Format,
+    idempotency_key: str | None,
+    digest: str,
+    replaces: str | None,
+    now: datetime,
+) -> Issued:
     signer = OrganizationSigner.active(session, organization, context)
-    text = (json.dumps(signer.sign(document, now=now), ensure_ascii=False) if fmt == "ldp"
-            else signer.sign_jwt(document))
+    text = (
+        json.dumps(signer.sign(document, now=now), ensure_ascii=False)
+        if fmt == "ldp"
+        else signer.sign_jwt(document)
+    )
     revocation, suspension = allocations
     row = IssuedCredential(
-        id=document["id"], organization_id=organization.id, kind=kind, number=number,
-        learner_name=learner_name, learner_did=learner_did, format=fmt, document=text,
+        id=document["id"],
+        organization_id=organization.id,
+        kind=kind,
+        number=number,
+        learner_name=learner_name,
+        learner_did=learner_did,
+        format=fmt,
+        document=text,
         valid_from=parse_datetime_stamp(document.get("validFrom")) or now,
         valid_until=parse_datetime_stamp(document.get("validUntil")),
-        issued_at=now, signing_key_id=signer.key_row.id,
-        revocation_list_id=revocation.list_id, revocation_index=revocation.index,
-        suspension_list_id=suspension.list_id, suspension_index=suspension.index,
-        replaces=replaces, idempotency_key=idempotency_key, request_hash=digest,
+        issued_at=now,
+        signing_key_id=signer.key_row.id,
+        revocation_list_id=revocation.list_id,
+        revocation_index=revocation.index,
+        suspension_list_id=suspension.list_id,
+        suspension_index=suspension.index,
+        replaces=replaces,
+        idempotency_key=idempotency_key,
+        request_hash=digest,
     )
     session.add(row)
-    audit.record(session, actor=actor, action="credential.issue", subject=row.id,
-                 data={"organization": organization.slug, "kind": kind, "number": number,
-                       "format": fmt, "replaces": replaces}, at=now)
+    audit.record(
+        session,
+        actor=actor,
+        action="credential.issue",
+        subject=row.id,
+        data={
+            "organization": organization.slug,
+            "kind": kind,
+            "number": number,
+            "format": fmt,
+            "replaces": replaces,
+        },
+        at=now,
+    )
     session.flush()
     return Issued(row, created=True)

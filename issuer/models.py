@@ -63,7 +63,7 @@ class Organization(Base):
 
 
 class Accreditation(Base):
-    """A scope an organization may issue within, for a period; suspended or ended by a supervisor."""
+    """A scope an organization may issue within, for a period; suspendable by a supervisor."""
 
     __tablename__ = "accreditations"
 

@@ -27,18 +27,25 @@ class OrganizationSigner:
     context: IssuerContext
 
     @classmethod
-    def active(cls, session: Session, organization: Organization,
-               context: IssuerContext) -> OrganizationSigner:
+    def active(
+        cls, session: Session, organization: Organization, context: IssuerContext
+    ) -> OrganizationSigner:
         key_row = keystore.active_key(session, organization)
         return cls(key_row, keystore.verification_method_id(organization, key_row), context)
 
     def sign(self, document: dict[str, Any], *, now: datetime) -> dict[str, Any]:
         """Add a Data Integrity proof (eddsa-rdfc-2022 or ecdsa-rdfc-2019 by key type)."""
         pair = keystore.load_signer(self.key_row, self.context)
-        options = ProofOptions(verification_method=self.verification_method,
-                               created=format_datetime(now))
-        return add_proof(document, suite=DEFAULT_SUITES[pair.algorithm], key=pair,
-                         options=options, loader=self.context.loader)
+        options = ProofOptions(
+            verification_method=self.verification_method, created=format_datetime(now)
+        )
+        return add_proof(
+            document,
+            suite=DEFAULT_SUITES[pair.algorithm],
+            key=pair,
+            options=options,
+            loader=self.context.loader,
+        )
 
     def sign_jwt(self, document: dict[str, Any]) -> str:
         """Secure the credential as application/vc+jwt."""

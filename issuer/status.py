@@ -61,15 +61,28 @@ def status_entry(base_url: str, slug: str, allocation: Allocation) -> dict[str, 
     }
 
 
-def allocate(session: Session, organization: Organization, purpose: str, credential_id: str,
-             *, now: datetime, rng: random.Random | None = None) -> Allocation:
+def allocate(
+    session: Session,
+    organization: Organization,
+    purpose: str,
+    credential_id: str,
+    *,
+    now: datetime,
+    rng: random.Random | None = None,
+) -> Allocation:
     """Take one random free index for ``credential_id`` (see :func:`allocate_many`)."""
     return allocate_many(session, organization, purpose, [credential_id], now=now, rng=rng)[0]
 
 
-def allocate_many(session: Session, organization: Organization, purpose: str,
-                  credential_ids: list[str], *, now: datetime,
-                  rng: random.Random | None = None) -> list[Allocation]:
+def allocate_many(
+    session: Session,
+    organization: Organization,
+    purpose: str,
+    credential_ids: list[str],
+    *,
+    now: datetime,
+    rng: random.Random | None = None,
+) -> list[Allocation]:
     """Take a random free index for each credential, in the caller's transaction."""
     if purpose not in PURPOSES:
         raise ValueError(f"status purpose must be one of {PURPOSES}, not {purpose!r}")
@@ -79,14 +92,18 @@ def allocate_many(session: Session, organization: Organization, purpose: str,
     while remaining:
         status_list = _open_list(session, organization, purpose, now)
         room = int(status_list.size * FILL_LIMIT) - status_list.allocated
-        taken = set(session.scalars(select(StatusAllocation.index)
-                                    .where(StatusAllocation.list_id == status_list.id)))
+        taken = set(
+            session.scalars(
+                select(StatusAllocation.index).where(StatusAllocation.list_id == status_list.id)
+            )
+        )
         batch, remaining = remaining[:room], remaining[room:]
         for credential_id in batch:
             index = _free_index(taken, status_list.size, rng)
             taken.add(index)
-            session.add(StatusAllocation(list_id=status_list.id, index=index,
-                                         credential_id=credential_id))
+            session.add(
+                StatusAllocation(list_id=status_list.id, index=index, credential_id=credential_id)
+            )
             result.append(Allocation(status_list.id, status_list.sequence, index, purpose))
         status_list.allocated += len(batch)
         session.flush()
@@ -100,20 +117,32 @@ def _free_index(taken: set[int], size: int, rng: random.Random) -> int:
             return index
 
 
-def _open_list(session: Session, organization: Organization, purpose: str,
-               now: datetime) -> StatusList:
+def _open_list(
+    session: Session, organization: Organization, purpose: str, now: datetime
+) -> StatusList:
     """The organization's current list for ``purpose``, locked; a new one when it is full."""
     latest = session.scalar(
         select(StatusList)
         .where(StatusList.organization_id == organization.id, StatusList.purpose == purpose)
-        .order_by(StatusList.sequence.desc()).limit(1).with_for_update()
+        .order_by(StatusList.sequence.desc())
+        .limit(1)
+        .with_for_update()
     )
     if latest is not None and latest.allocated < int(latest.size * FILL_LIMIT):
         return latest
     sequence = (latest.sequence + 1) if latest is not None else 1
-    fresh = StatusList(organization_id=organization.id, purpose=purpose, sequence=sequence,
-                       size=LIST_SIZE, bits=bytes(LIST_SIZE // 8), allocated=0, version=0,
-                       updated_at=now, published=None, published_version=-1)
+    fresh = StatusList(
+        organization_id=organization.id,
+        purpose=purpose,
+        sequence=sequence,
+        size=LIST_SIZE,
+        bits=bytes(LIST_SIZE // 8),
+        allocated=0,
+        version=0,
+        updated_at=now,
+        published=None,
+        published_version=-1,
+    )
     try:
         with session.begin_nested():
             session.add(fresh)
@@ -123,11 +152,11 @@ def _open_list(session: Session, organization: Organization, purpose: str,
     return fresh
 
 
-def set_status(session: Session, list_id: int, index: int, value: bool, *,
-               now: datetime) -> bool:
+def set_status(session: Session, list_id: int, index: int, value: bool, *, now: datetime) -> bool:
     """Set or clear one bit under a row lock; returns whether anything changed."""
-    status_list = session.scalar(select(StatusList).where(StatusList.id == list_id)
-                                 .with_for_update())
+    status_list = session.scalar(
+        select(StatusList).where(StatusList.id == list_id).with_for_update()
+    )
     if status_list is None:
         raise LookupError(f"no status list {list_id}")
     bitstring = Bitstring(bytes(status_list.bits))
@@ -140,15 +169,26 @@ def set_status(session: Session, list_id: int, index: int, value: bool, *,
     return True
 
 
-def find_list(session: Session, organization: Organization, purpose: str,
-              sequence: int) -> StatusList | None:
-    return session.scalar(select(StatusList).where(
-        StatusList.organization_id == organization.id, StatusList.purpose == purpose,
-        StatusList.sequence == sequence))
+def find_list(
+    session: Session, organization: Organization, purpose: str, sequence: int
+) -> StatusList | None:
+    return session.scalar(
+        select(StatusList).where(
+            StatusList.organization_id == organization.id,
+            StatusList.purpose == purpose,
+            StatusList.sequence == sequence,
+        )
+    )
 
 
-def list_credential(status_list: StatusList, organization: Organization, *, base_url: str,
-                    slug: str, ttl_seconds: int) -> dict[str, object]:
+def list_credential(
+    status_list: StatusList,
+    organization: Organization,
+    *,
+    base_url: str,
+    slug: str,
+    ttl_seconds: int,
+) -> dict[str, object]:
     """The unsigned ``BitstringStatusListCredential`` for the list's current bits."""
     url = status_list_url(base_url, slug, status_list.purpose, status_list.sequence)
     updated = status_list.updated_at
@@ -168,12 +208,21 @@ def list_credential(status_list: StatusList, organization: Organization, *, base
     }
 
 
-def published(session: Session, status_list: StatusList, organization: Organization, *,
-              base_url: str, slug: str, ttl_seconds: int, sign: Signer) -> tuple[str, str]:
+def published(
+    session: Session,
+    status_list: StatusList,
+    organization: Organization,
+    *,
+    base_url: str,
+    slug: str,
+    ttl_seconds: int,
+    sign: Signer,
+) -> tuple[str, str]:
     """The signed list as JSON text and its ETag; re-signed first if it changed since."""
     if status_list.published is None or status_list.published_version != status_list.version:
-        document = list_credential(status_list, organization, base_url=base_url, slug=slug,
-                                   ttl_seconds=ttl_seconds)
+        document = list_credential(
+            status_list, organization, base_url=base_url, slug=slug, ttl_seconds=ttl_seconds
+        )
         status_list.published = json.dumps(sign(document), ensure_ascii=False)
         status_list.published_version = status_list.version
         session.commit()
@@ -182,8 +231,11 @@ def published(session: Session, status_list: StatusList, organization: Organizat
 
 
 def allocated_count(session: Session, list_id: int) -> int:
-    count = session.scalar(select(func.count()).select_from(StatusAllocation)
-                           .where(StatusAllocation.list_id == list_id))
+    count = session.scalar(
+        select(func.count())
+        .select_from(StatusAllocation)
+        .where(StatusAllocation.list_id == list_id)
+    )
     return int(count or 0)
 
 

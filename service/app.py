@@ -29,8 +29,9 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def build_issuer_context(settings: Settings, sessions: sessionmaker[Session],
-                         clock: Callable[[], datetime] = _utc_now) -> IssuerContext:
+def build_issuer_context(
+    settings: Settings, sessions: sessionmaker[Session], clock: Callable[[], datetime] = _utc_now
+) -> IssuerContext:
     """What the issuer needs, from the settings."""
     return IssuerContext(
         sessions=sessions,
@@ -42,8 +43,9 @@ def build_issuer_context(settings: Settings, sessions: sessionmaker[Session],
     )
 
 
-def create_app(settings: Settings, *, engine: Engine | None = None,
-               clock: Callable[[], datetime] = _utc_now) -> FastAPI:
+def create_app(
+    settings: Settings, *, engine: Engine | None = None, clock: Callable[[], datetime] = _utc_now
+) -> FastAPI:
     """Build the application for ``settings`` (the database must already be migrated)."""
     settings.check_production()
     engine = engine or create_database_engine(settings)
@@ -53,11 +55,16 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
     app.state.engine = engine
     app.state.issuer = build_issuer_context(settings, sessions, clock)
     install_problem_handlers(app)
-    app.add_middleware(RequestLimits, max_body=settings.max_body_bytes,
-                       max_depth=settings.max_json_depth)
+    app.add_middleware(
+        RequestLimits, max_body=settings.max_body_bytes, max_depth=settings.max_json_depth
+    )
 
-    @app.get("/health", tags=["service"], operation_id="health",
-             summary="Liveness: the service answers and reaches its database.")
+    @app.get(
+        "/health",
+        tags=["service"],
+        operation_id="health",
+        summary="Liveness: the service answers and reaches its database.",
+    )
     def health() -> dict[str, str]:
         with engine.connect() as connection:
             connection.exec_driver_sql("SELECT 1")

@@ -24,12 +24,23 @@ def verify_audit(as_json: bool) -> None:
     finally:
         engine.dispose()
     if as_json:
-        click.echo(json.dumps({"intact": check.intact, "entries": check.entries,
-                               "headHash": check.head_hash, "brokenAt": check.broken_at,
-                               "reason": check.reason}))
+        click.echo(
+            json.dumps(
+                {
+                    "intact": check.intact,
+                    "entries": check.entries,
+                    "headHash": check.head_hash,
+                    "brokenAt": check.broken_at,
+                    "reason": check.reason,
+                }
+            )
+        )
     elif check.intact:
         click.echo(f"audit chain intact: {check.entries} entries, head {check.head_hash}")
     else:
-        click.echo(f"audit chain BROKEN at entry {check.broken_at}: {check.reason} "
-                   f"({check.entries} entries check out before it)", err=True)
+        click.echo(
+            f"audit chain BROKEN at entry {check.broken_at}: {check.reason} "
+            f"({check.entries} entries check out before it)",
+            err=True,
+        )
     sys.exit(0 if check.intact else 1)

@@ -29,10 +29,15 @@ def migrate() -> None:
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to bind.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Worker processes.")
-@click.option("--log-level", default="info", show_default=True,
-              type=click.Choice(["critical", "error", "warning", "info", "debug"]))
+@click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes."
+)
+@click.option(
+    "--log-level",
+    default="info",
+    show_default=True,
+    type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+)
 def serve(host: str, port: int, workers: int, log_level: str) -> None:
     """Run the service (migrating the database first).
 
@@ -42,11 +47,20 @@ def serve(host: str, port: int, workers: int, log_level: str) -> None:
     settings.check_production()
     migrate_database(settings)
     settings.load_key_encryption_key()
-    click.echo(f"onex serving {settings.base_url} on http://{host}:{port} "
-               f"({workers} worker{'s' if workers > 1 else ''}); "
-               f"database {settings.resolved_database_url}", err=True)
-    uvicorn.run("service.asgi:app_from_environment", factory=True, host=host, port=port,
-                workers=workers, log_level=log_level)
+    click.echo(
+        f"onex serving {settings.base_url} on http://{host}:{port} "
+        f"({workers} worker{'s' if workers > 1 else ''}); "
+        f"database {settings.resolved_database_url}",
+        err=True,
+    )
+    uvicorn.run(
+        "service.asgi:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+    )
 
 
 @click.command(name="settings")
@@ -79,10 +93,13 @@ def demo() -> None:
     try:
         sessions = create_session_factory(engine)
         with sessions() as session:
-            accounts = seed_demo(session, build_issuer_context(settings, sessions),
-                                 settings.data_dir)
+            accounts = seed_demo(
+                session, build_issuer_context(settings, sessions), settings.data_dir
+            )
     finally:
         engine.dispose()
-    click.echo(f"demo data: {len(accounts['accounts'])} accounts, "
-               f"{len(accounts.get('credentials', []))} credentials; "
-               f"see {demo_file(settings.data_dir)}")
+    click.echo(
+        f"demo data: {len(accounts['accounts'])} accounts, "
+        f"{len(accounts.get('credentials', []))} credentials; "
+        f"see {demo_file(settings.data_dir)}"
+    )

@@ -30,8 +30,10 @@ ACTOR = "onex-demo"
 EVALUATION_ORG = "huaxin-digital"
 SCHOOL = "bjit"
 WEB_FRONTEND = {"code": "0402", "nameZh": "Web前端开发", "nameEn": "Web Front-End Development"}
-MAJORS = [{"code": "510201", "nameZh": "计算机应用技术", "nameEn": "Computer Applications"},
-          {"code": "510203", "nameZh": "软件技术", "nameEn": "Software Technology"}]
+MAJORS = [
+    {"code": "510201", "nameZh": "计算机应用技术", "nameEn": "Computer Applications"},
+    {"code": "510203", "nameZh": "软件技术", "nameEn": "Software Technology"},
+]
 LEARNERS = [("李晓明", "lixiaoming"), ("王芳", "wangfang")]
 
 
@@ -46,8 +48,11 @@ def seed_demo(session: Session, context: IssuerContext, data_dir: Path) -> dict[
         existing: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         return existing
     now = context.clock()
-    accounts: dict[str, Any] = {"baseUrl": context.base_url, "createdAt": now.isoformat(),
-                                "accounts": []}
+    accounts: dict[str, Any] = {
+        "baseUrl": context.base_url,
+        "createdAt": now.isoformat(),
+        "accounts": [],
+    }
     accounts["accounts"].append(_supervisor(session, now))
     learners = [_learner(name, handle) for name, handle in LEARNERS]
     for kind, slug in (("evaluation-organization", EVALUATION_ORG), ("school", SCHOOL)):
@@ -66,48 +71,83 @@ def _supervisor(session: Session, now: datetime) -> dict[str, Any]:
     supervisor = Supervisor(name="教育部职业教育与成人教育司（演示）", created_at=now)
     session.add(supervisor)
     session.flush()
-    _, key = create_api_key(session, role="supervisor", supervisor_id=supervisor.id, now=now,
-                            label="demo")
+    _, key = create_api_key(
+        session, role="supervisor", supervisor_id=supervisor.id, now=now, label="demo"
+    )
     return {"kind": "supervisor", "id": supervisor.id, "name": supervisor.name, "apiKey": key}
 
 
-def _organization(session: Session, context: IssuerContext, kind: str, slug: str,
-                  now: datetime) -> dict[str, Any]:
-    names = {EVALUATION_ORG: ("华信数字技能评价中心", "Huaxin Digital Skills Evaluation Centre"),
-             SCHOOL: ("北京信息职业技术学院", "Beijing Information Technology College")}[slug]
+def _organization(
+    session: Session, context: IssuerContext, kind: str, slug: str, now: datetime
+) -> dict[str, Any]:
+    names = {
+        EVALUATION_ORG: ("华信数字技能评价中心", "Huaxin Digital Skills Evaluation Centre"),
+        SCHOOL: ("北京信息职业技术学院", "Beijing Information Technology College"),
+    }[slug]
     organization = register_organization(
-        session, context=context, slug=slug, kind=kind, name_zh=names[0], name_en=names[1],
-        code={EVALUATION_ORG: "PJZZ-2019-0042", SCHOOL: "14295"}[slug], actor=ACTOR, now=now)
+        session,
+        context=context,
+        slug=slug,
+        kind=kind,
+        name_zh=names[0],
+        name_en=names[1],
+        code={EVALUATION_ORG: "PJZZ-2019-0042", SCHOOL: "14295"}[slug],
+        actor=ACTOR,
+        now=now,
+    )
     scope: dict[str, Any] = (
         {"skillDomains": [WEB_FRONTEND], "levels": ["junior", "intermediate", "senior"]}
         if kind == "evaluation-organization"
-        else {"educationLevels": ["higher-vocational"], "majors": MAJORS})
-    accredit(session, organization, scope, now - timedelta(days=365),
-             now + timedelta(days=3 * 365), ACTOR, now)
+        else {"educationLevels": ["higher-vocational"], "majors": MAJORS}
+    )
+    accredit(
+        session,
+        organization,
+        scope,
+        now - timedelta(days=365),
+        now + timedelta(days=3 * 365),
+        ACTOR,
+        now,
+    )
     _, key = issue_api_key(session, organization, actor=ACTOR, now=now, label="demo")
     base = context.base_url
-    return {"kind": kind, "id": slug, "did": organization.did, "name": names[0], "apiKey": key,
-            "endpoints": {"issue": f"{base}/orgs/{slug}/credentials/issue",
-                          "status": f"{base}/orgs/{slug}/credentials/status",
-                          "didDocument": f"{base}/orgs/{slug}/did.json"}}
+    return {
+        "kind": kind,
+        "id": slug,
+        "did": organization.did,
+        "name": names[0],
+        "apiKey": key,
+        "endpoints": {
+            "issue": f"{base}/orgs/{slug}/credentials/issue",
+            "status": f"{base}/orgs/{slug}/credentials/status",
+            "didDocument": f"{base}/orgs/{slug}/did.json",
+        },
+    }
 
 
 def _learner(name: str, handle: str) -> dict[str, Any]:
     pair = KeyPair.generate("Ed25519")
-    return {"kind": "learner", "id": handle, "name": name, "did": did_key(pair.public),
-            "secretKeyMultibase": pair.secret_multibase,
-            "publicKeyMultibase": pair.public.multibase}
+    return {
+        "kind": "learner",
+        "id": handle,
+        "name": name,
+        "did": did_key(pair.public),
+        "secretKeyMultibase": pair.secret_multibase,
+        "publicKeyMultibase": pair.public.multibase,
+    }
 
 
-def _issue(session: Session, context: IssuerContext,
-           learners: list[dict[str, Any]]) -> list[dict[str, str]]:
+def _issue(
+    session: Session, context: IssuerContext, learners: list[dict[str, Any]]
+) -> list[dict[str, str]]:
     evaluation = get_organization(session, EVALUATION_ORG)
     school = get_organization(session, SCHOOL)
     if evaluation is None or school is None:
         raise LookupError("the demo organizations were not created")
     made = []
-    for index, (learner, level) in enumerate(zip(learners, ("intermediate", "junior"),
-                                                 strict=True)):
+    for index, (learner, level) in enumerate(
+        zip(learners, ("intermediate", "junior"), strict=True)
+    ):
         request = XCertificateRequest.model_validate(_x_request(learner, level, index))
         issued = issue_from_template(session, context, evaluation, request, actor=ACTOR)
         made.append({"id": issued.row.id, "kind": "x-certificate", "learner": learner["id"]})
@@ -122,14 +162,20 @@ def _x_request(learner: dict[str, Any], level: str, index: int) -> dict[str, Any
     return {
         "learner": {"name": learner["name"], "did": learner["did"]},
         "licenseNumber": f"20261101010203{45 + index:02d}",
-        "skillDomain": {"code": WEB_FRONTEND["code"],
-                        "name": {"zh-CN": WEB_FRONTEND["nameZh"], "en": WEB_FRONTEND["nameEn"]}},
+        "skillDomain": {
+            "code": WEB_FRONTEND["code"],
+            "name": {"zh-CN": WEB_FRONTEND["nameZh"], "en": WEB_FRONTEND["nameEn"]},
+        },
         "level": level,
-        "assessment": {"examSite": {"code": "KHZD-110108-007",
-                                    "name": {"zh-CN": "北京信息职业技术学院考核站点",
-                                             "en": "BJIT exam site"}},
-                       "assessmentDate": (today - timedelta(days=30)).isoformat(),
-                       "score": 86 - 10 * index, "passMark": 60},
+        "assessment": {
+            "examSite": {
+                "code": "KHZD-110108-007",
+                "name": {"zh-CN": "北京信息职业技术学院考核站点", "en": "BJIT exam site"},
+            },
+            "assessmentDate": (today - timedelta(days=30)).isoformat(),
+            "score": 86 - 10 * index,
+            "passMark": 60,
+        },
         "credits": 4 - index,
     }
 
@@ -139,8 +185,10 @@ def _diploma_request(learner: dict[str, Any], now: datetime) -> dict[str, Any]:
     return {
         "learner": {"name": learner["name"], "did": learner["did"]},
         "diplomaNumber": f"142956{year}060001{28:02d}",
-        "major": {"code": MAJORS[0]["code"],
-                  "name": {"zh-CN": MAJORS[0]["nameZh"], "en": MAJORS[0]["nameEn"]}},
+        "major": {
+            "code": MAJORS[0]["code"],
+            "name": {"zh-CN": MAJORS[0]["nameZh"], "en": MAJORS[0]["nameEn"]},
+        },
         "educationLevel": "higher-vocational",
         "studyStartDate": f"{year - 3}-09-01",
         "studyEndDate": f"{year}-06-30",

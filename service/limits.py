@@ -56,12 +56,20 @@ class RequestLimits:
             body += message.get("body", b"")
             more = message.get("more_body", False)
             if len(body) > self.max_body:
-                await _problem(send, 413, "Content Too Large",
-                               f"the request body exceeds {self.max_body} bytes")
+                await _problem(
+                    send,
+                    413,
+                    "Content Too Large",
+                    f"the request body exceeds {self.max_body} bytes",
+                )
                 return
         if _is_json(scope) and json_depth(body, self.max_depth) > self.max_depth:
-            await _problem(send, 400, "Bad Request",
-                           f"the JSON body is nested deeper than {self.max_depth} levels")
+            await _problem(
+                send,
+                400,
+                "Bad Request",
+                f"the JSON body is nested deeper than {self.max_depth} levels",
+            )
             return
         await self.app(scope, _replay(body), send)
 
@@ -87,10 +95,21 @@ def _replay(body: bytes) -> Receive:
 
 
 async def _problem(send: Send, status: int, title: str, detail: str) -> None:
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status,
-                            "detail": detail}
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
     payload = json.dumps(body).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", PROBLEM_JSON.encode()),
-                            (b"content-length", str(len(payload)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(payload)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": payload})

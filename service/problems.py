@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -30,38 +29,62 @@ def _title(status: int) -> str:
 async def _http_exception(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     detail = exc.detail
     if isinstance(detail, dict):
-        body = {"type": detail.get("type", "about:blank"),
-                "title": detail.get("title", _title(exc.status_code)),
-                "status": exc.status_code, "detail": detail.get("detail", ""),
-                "instance": request.url.path}
+        body = {
+            "type": detail.get("type", "about:blank"),
+            "title": detail.get("title", _title(exc.status_code)),
+            "status": exc.status_code,
+            "detail": detail.get("detail", ""),
+            "instance": request.url.path,
+        }
         body.update({k: v for k, v in detail.items() if k not in body})
     else:
-        body = {"type": "about:blank", "title": _title(exc.status_code),
-                "status": exc.status_code, "detail": str(detail), "instance": request.url.path}
-    return JSONResponse(body, status_code=exc.status_code, media_type=PROBLEM_JSON,
-                        headers=getattr(exc, "headers", None))
+        body = {
+            "type": "about:blank",
+            "title": _title(exc.status_code),
+            "status": exc.status_code,
+            "detail": str(detail),
+            "instance": request.url.path,
+        }
+    return JSONResponse(
+        body,
+        status_code=exc.status_code,
+        media_type=PROBLEM_JSON,
+        headers=getattr(exc, "headers", None),
+    )
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     errors = [
-        {"pointer": "/" + "/".join(str(part) for part in error.get("loc", ())[1:]),
-         "detail": error.get("msg", "invalid")}
+        {
+            "pointer": "/" + "/".join(str(part) for part in error.get("loc", ())[1:]),
+            "detail": error.get("msg", "invalid"),
+        }
         for error in exc.errors()
     ]
     first = errors[0] if errors else {"pointer": "", "detail": "invalid request"}
     detail = f"{first['pointer'] or 'request'}: {first['detail']}"
     if len(errors) > 1:
         detail += f" (and {len(errors) - 1} more)"
-    body = {"type": "about:blank", "title": "Unprocessable Content", "status": 422,
-            "detail": detail, "instance": request.url.path, "errors": errors}
+    body = {
+        "type": "about:blank",
+        "title": "Unprocessable Content",
+        "status": 422,
+        "detail": detail,
+        "instance": request.url.path,
+        "errors": errors,
+    }
     return JSONResponse(body, status_code=422, media_type=PROBLEM_JSON)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
-    body = {"type": "about:blank", "title": "Internal Server Error", "status": 500,
-            "detail": "an unexpected error occurred; nothing was changed",
-            "instance": request.url.path}
+    body = {
+        "type": "about:blank",
+        "title": "Internal Server Error",
+        "status": 500,
+        "detail": "an unexpected error occurred; nothing was changed",
+        "instance": request.url.path,
+    }
     return JSONResponse(body, status_code=500, media_type=PROBLEM_JSON)
 
 

@@ -246,7 +246,7 @@ def _verify_one(
         method.public_key.verify(signature, data)
     except VCError as exc:
         return ProofResult(False, proof, method, (Problem.from_error(exc),))
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a bad document must never escape as a crash
         detail = f"unexpected error while verifying: {type(exc).__name__}: {exc}"
         return ProofResult(
             False, proof, method, (_problem(problems.PROOF_VERIFICATION_ERROR, detail),)

@@ -44,12 +44,20 @@ def issuance_errors() -> Iterator[None]:
     except IdempotencyConflict as exc:
         raise HTTPException(409, str(exc)) from exc
     except CallerCredentialError as exc:
-        raise HTTPException(422, {"type": problems.MALFORMED_VALUE_ERROR,
-                                  "title": "Malformed credential", "detail": exc.message,
-                                  "errors": [p.to_json() for p in exc.problems]}) from exc
+        raise HTTPException(
+            422,
+            {
+                "type": problems.MALFORMED_VALUE_ERROR,
+                "title": "Malformed credential",
+                "detail": exc.message,
+                "errors": [p.to_json() for p in exc.problems],
+            },
+        ) from exc
     except TemplateError as exc:
-        raise HTTPException(422, {"title": "Cannot build the credential",
-                                  "detail": str(exc)}) from exc
+        raise HTTPException(
+            422, {"title": "Cannot build the credential", "detail": str(exc)}
+        ) from exc
     except VCError as exc:
-        raise HTTPException(422, {"type": exc.problem_type, "title": "Invalid credential",
-                                  "detail": exc.message}) from exc
+        raise HTTPException(
+            422, {"type": exc.problem_type, "title": "Invalid credential", "detail": exc.message}
+        ) from exc

@@ -19,17 +19,22 @@ from issuer.templates.requests import DiplomaRequest, XCertificateRequest
 
 router = APIRouter(tags=["credentials"])
 
-IdempotencyKey = Annotated[str | None, Header(
-    max_length=200, description="Makes a retried request return the same credential.")]
-FormatQuery = Annotated[Literal["ldp", "jwt"], Query(
-    description="`ldp`: JSON-LD with a Data Integrity proof; `jwt`: application/vc+jwt.")]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(max_length=200, description="Makes a retried request return the same credential."),
+]
+FormatQuery = Annotated[
+    Literal["ldp", "jwt"],
+    Query(description="`ldp`: JSON-LD with a Data Integrity proof; `jwt`: application/vc+jwt."),
+]
 
 
 class CredentialRecord(BaseModel):
     """An issued credential and its registry state."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True,
-                              serialize_by_alias=True)
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, serialize_by_alias=True
+    )
 
     id: str
     kind: str
@@ -47,8 +52,9 @@ class CredentialRecord(BaseModel):
 
 
 class CredentialPage(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True,
-                              serialize_by_alias=True)
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, serialize_by_alias=True
+    )
 
     total: int
     items: list[CredentialRecord]
@@ -56,13 +62,24 @@ class CredentialPage(BaseModel):
 
 def record(row: IssuedCredential) -> CredentialRecord:
     state: Literal["active", "revoked", "suspended"] = (
-        "revoked" if row.revoked else "suspended" if row.suspended else "active")
+        "revoked" if row.revoked else "suspended" if row.suspended else "active"
+    )
     document = json.loads(row.document) if row.format == "ldp" else row.document
     return CredentialRecord(
-        id=row.id, kind=row.kind, number=row.number, learner_name=row.learner_name,
-        learner_did=row.learner_did, format=row.format, issued_at=row.issued_at,
-        valid_from=row.valid_from, valid_until=row.valid_until, status=state,
-        replaces=row.replaces, superseded_by=row.superseded_by, verifiable_credential=document)
+        id=row.id,
+        kind=row.kind,
+        number=row.number,
+        learner_name=row.learner_name,
+        learner_did=row.learner_did,
+        format=row.format,
+        issued_at=row.issued_at,
+        valid_from=row.valid_from,
+        valid_until=row.valid_until,
+        status=state,
+        replaces=row.replaces,
+        superseded_by=row.superseded_by,
+        verifiable_credential=document,
+    )
 
 
 def _answer(issued: Issued, response: Response) -> CredentialRecord:
@@ -70,42 +87,82 @@ def _answer(issued: Issued, response: Response) -> CredentialRecord:
     return record(issued.row)
 
 
-@router.post("/orgs/{slug}/credentials/x-certificates", operation_id="issue_x_certificate",
-             status_code=201, response_model=CredentialRecord,
-             summary="Issue a vocational skill certificate (X 证书) within the accreditation.",
-             responses={200: {"description": "An idempotent replay"}, 403: {}, 409: {}})
-def issue_x_certificate(slug: str, body: XCertificateRequest, caller: CallerDep,
-                        session: SessionDep, context: ContextDep, response: Response,
-                        format: FormatQuery = "ldp",
-                        idempotency_key: IdempotencyKey = None) -> CredentialRecord:
+@router.post(
+    "/orgs/{slug}/credentials/x-certificates",
+    operation_id="issue_x_certificate",
+    status_code=201,
+    response_model=CredentialRecord,
+    summary="Issue a vocational skill certificate (X 证书) within the accreditation.",
+    responses={200: {"description": "An idempotent replay"}, 403: {}, 409: {}},
+)
+def issue_x_certificate(
+    slug: str,
+    body: XCertificateRequest,
+    caller: CallerDep,
+    session: SessionDep,
+    context: ContextDep,
+    response: Response,
+    format: FormatQuery = "ldp",
+    idempotency_key: IdempotencyKey = None,
+) -> CredentialRecord:
     organization = own_organization(session, slug, caller)
     with issuance_errors():
-        issued = issue_from_template(session, context, organization, body, actor=caller.label,
-                                     fmt=format, idempotency_key=idempotency_key)
+        issued = issue_from_template(
+            session,
+            context,
+            organization,
+            body,
+            actor=caller.label,
+            fmt=format,
+            idempotency_key=idempotency_key,
+        )
     session.commit()
     return _answer(issued, response)
 
 
-@router.post("/orgs/{slug}/credentials/diplomas", operation_id="issue_diploma",
-             status_code=201, response_model=CredentialRecord,
-             summary="Issue a diploma (毕业证书) within the accreditation.",
-             responses={200: {"description": "An idempotent replay"}, 403: {}, 409: {}})
-def issue_diploma(slug: str, body: DiplomaRequest, caller: CallerDep, session: SessionDep,
-                  context: ContextDep, response: Response, format: FormatQuery = "ldp",
-                  idempotency_key: IdempotencyKey = None) -> CredentialRecord:
+@router.post(
+    "/orgs/{slug}/credentials/diplomas",
+    operation_id="issue_diploma",
+    status_code=201,
+    response_model=CredentialRecord,
+    summary="Issue a diploma (毕业证书) within the accreditation.",
+    responses={200: {"description": "An idempotent replay"}, 403: {}, 409: {}},
+)
+def issue_diploma(
+    slug: str,
+    body: DiplomaRequest,
+    caller: CallerDep,
+    session: SessionDep,
+    context: ContextDep,
+    response: Response,
+    format: FormatQuery = "ldp",
+    idempotency_key: IdempotencyKey = None,
+) -> CredentialRecord:
     organization = own_organization(session, slug, caller)
     with issuance_errors():
-        issued = issue_from_template(session, context, organization, body, actor=caller.label,
-                                     fmt=format, idempotency_key=idempotency_key)
+        issued = issue_from_template(
+            session,
+            context,
+            organization,
+            body,
+            actor=caller.label,
+            fmt=format,
+            idempotency_key=idempotency_key,
+        )
     session.commit()
     return _answer(issued, response)
 
 
-@router.get("/orgs/{slug}/credentials", operation_id="list_credentials",
-            response_model=CredentialPage,
-            summary="Search the organization's issued credentials (newest first).")
+@router.get(
+    "/orgs/{slug}/credentials",
+    operation_id="list_credentials",
+    response_model=CredentialPage,
+    summary="Search the organization's issued credentials (newest first).",
+)
 def list_credentials(
-    slug: str, caller: CallerDep, session: SessionDep,
+    slug: str,
+    caller: CallerDep,
+    session: SessionDep,
     number: Annotated[str | None, Query(description="Certificate or diploma number.")] = None,
     learner: Annotated[str | None, Query(description="Learner name (exact).")] = None,
     issued_from: Annotated[datetime | None, Query(alias="issuedFrom")] = None,
@@ -127,19 +184,26 @@ def list_credentials(
     if status == "revoked":
         query = query.where(IssuedCredential.revoked.is_(True))
     elif status == "suspended":
-        query = query.where(IssuedCredential.suspended.is_(True),
-                            IssuedCredential.revoked.is_(False))
+        query = query.where(
+            IssuedCredential.suspended.is_(True), IssuedCredential.revoked.is_(False)
+        )
     elif status == "active":
-        query = query.where(IssuedCredential.revoked.is_(False),
-                            IssuedCredential.suspended.is_(False))
+        query = query.where(
+            IssuedCredential.revoked.is_(False), IssuedCredential.suspended.is_(False)
+        )
     rows = list(session.scalars(query.order_by(IssuedCredential.issued_at.desc())))
-    return CredentialPage(total=len(rows), items=[record(r) for r in rows[offset:offset + limit]])
+    return CredentialPage(total=len(rows), items=[record(r) for r in rows[offset : offset + limit]])
 
 
-@router.get("/orgs/{slug}/credentials/{credential_id}", operation_id="get_credential",
-            response_model=CredentialRecord, summary="One issued credential and its state.")
-def get_credential(slug: str, credential_id: str, caller: CallerDep,
-                   session: SessionDep) -> CredentialRecord:
+@router.get(
+    "/orgs/{slug}/credentials/{credential_id}",
+    operation_id="get_credential",
+    response_model=CredentialRecord,
+    summary="One issued credential and its state.",
+)
+def get_credential(
+    slug: str, credential_id: str, caller: CallerDep, session: SessionDep
+) -> CredentialRecord:
     organization = own_organization(session, slug, caller)
     row = session.get(IssuedCredential, credential_id)
     if row is None or row.organization_id != organization.id:

@@ -38,8 +38,13 @@ def get_status_list(
     status_list = found
     signer = OrganizationSigner.active(session, organization, context)
     text, etag = status.published(
-        session, status_list, organization, base_url=context.base_url, slug=slug,
-        ttl_seconds=context.status_max_age, sign=lambda d: signer.sign(d, now=context.clock()),
+        session,
+        status_list,
+        organization,
+        base_url=context.base_url,
+        slug=slug,
+        ttl_seconds=context.status_max_age,
+        sign=lambda d: signer.sign(d, now=context.clock()),
     )
     headers = {
         "ETag": etag,

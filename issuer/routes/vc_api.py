@@ -18,7 +18,8 @@ class IssueOptions(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     format: Literal["ldp", "jwt"] = Field(
-        "ldp", description="`ldp` (Data Integrity, default) or `jwt` (application/vc+jwt).")
+        "ldp", description="`ldp` (Data Integrity, default) or `jwt` (application/vc+jwt)."
+    )
 
 
 class IssueRequest(BaseModel):
@@ -29,23 +30,37 @@ class IssueRequest(BaseModel):
 
 
 class IssueResponse(BaseModel):
-    verifiableCredential: Any  # noqa: N815 - the VC-API's own name
+    verifiableCredential: Any
 
 
-@router.post("/orgs/{slug}/credentials/issue", operation_id="vc_api_issue_credential",
-             status_code=201, response_model=IssueResponse,
-             summary="VC-API: sign a caller-made credential, adding its status entries.",
-             responses={200: {"description": "An idempotent replay"}, 403: {}, 409: {},
-                        422: {}})
-def issue_credential(slug: str, body: IssueRequest, caller: CallerDep, session: SessionDep,
-                     context: ContextDep, response: Response,
-                     idempotency_key: str | None = Header(None, max_length=200)
-                     ) -> IssueResponse:
+@router.post(
+    "/orgs/{slug}/credentials/issue",
+    operation_id="vc_api_issue_credential",
+    status_code=201,
+    response_model=IssueResponse,
+    summary="VC-API: sign a caller-made credential, adding its status entries.",
+    responses={200: {"description": "An idempotent replay"}, 403: {}, 409: {}, 422: {}},
+)
+def issue_credential(
+    slug: str,
+    body: IssueRequest,
+    caller: CallerDep,
+    session: SessionDep,
+    context: ContextDep,
+    response: Response,
+    idempotency_key: str | None = Header(None, max_length=200),
+) -> IssueResponse:
     organization = own_organization(session, slug, caller)
     with issuance_errors():
-        issued = issue_caller_credential(session, context, organization, body.credential,
-                                         actor=caller.label, fmt=body.options.format,
-                                         idempotency_key=idempotency_key)
+        issued = issue_caller_credential(
+            session,
+            context,
+            organization,
+            body.credential,
+            actor=caller.label,
+            fmt=body.options.format,
+            idempotency_key=idempotency_key,
+        )
     session.commit()
     response.status_code = 201 if issued.created else 200
     return IssueResponse(verifiableCredential=issued.credential)

@@ -8,7 +8,11 @@ from service.schema import METADATA
 
 config = context.config
 connection = config.attributes["connection"]
-context.configure(connection=connection, target_metadata=METADATA,
-                  render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+context.configure(
+    connection=connection,
+    target_metadata=METADATA,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
 with context.begin_transaction():
     context.run_migrations()

@@ -10,8 +10,8 @@ from issuer import keystore
 from issuer import organizations as orgs
 from issuer.audit import GENESIS
 from issuer.models import AuditHead
-from tests.support.service import Service
 from tests.api.test_admin import EVALUATION_SCOPE, SCHOOL_SCOPE, accredit, create, problem
+from tests.support.service import Service
 
 
 def _registry(service: Service, path: str = "/registry", **headers: str) -> Any:

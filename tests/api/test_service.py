@@ -20,15 +20,17 @@ def test_unknown_route_is_a_problem_detail(service: Service) -> None:
 
 
 def test_oversized_body_is_refused(service: Service) -> None:
-    response = service.client.post("/health", content=b"x" * 2_000_000,
-                                   headers={"content-type": "application/json"})
+    response = service.client.post(
+        "/health", content=b"x" * 2_000_000, headers={"content-type": "application/json"}
+    )
     assert response.status_code == 413
     assert response.json()["detail"].startswith("the request body exceeds")
 
 
 def test_deeply_nested_json_is_refused(service: Service) -> None:
-    response = service.client.post("/health", content=b"[" * 40 + b"]" * 40,
-                                   headers={"content-type": "application/json"})
+    response = service.client.post(
+        "/health", content=b"[" * 40 + b"]" * 40, headers={"content-type": "application/json"}
+    )
     assert response.status_code == 400
     assert "nested deeper" in response.json()["detail"]
 

@@ -18,43 +18,76 @@ def _diploma_request() -> dict[str, object]:
     return {
         "learner": {"name": "王芳"},
         "diplomaNumber": "142956202606000128",
-        "major": {"code": "510201", "name": {"zh-CN": "计算机应用技术", "en": "Computer Applications"}},
+        "major": {
+            "code": "510201",
+            "name": {"zh-CN": "计算机应用技术", "en": "Computer Applications"},
+        },
         "educationLevel": "higher-vocational",
-        "studyStartDate": "2023-09-01", "studyEndDate": "2026-06-30",
-        "graduationDate": "2026-06-30", "credits": 150,
+        "studyStartDate": "2023-09-01",
+        "studyEndDate": "2026-06-30",
+        "graduationDate": "2026-06-30",
+        "credits": 150,
     }
 
 
 def test_issued_credentials_verify_in_the_reference(service: Service, reference: Reference) -> None:
     org, college = evaluation_org(service), school(service)
     issued = [
-        (org, service.client.post(f"/orgs/{org.slug}/credentials/x-certificates",
-                                  json=x_certificate_request(), headers=org.headers)),
-        (college, service.client.post(f"/orgs/{college.slug}/credentials/diplomas",
-                                      json=_diploma_request(), headers=college.headers)),
+        (
+            org,
+            service.client.post(
+                f"/orgs/{org.slug}/credentials/x-certificates",
+                json=x_certificate_request(),
+                headers=org.headers,
+            ),
+        ),
+        (
+            college,
+            service.client.post(
+                f"/orgs/{college.slug}/credentials/diplomas",
+                json=_diploma_request(),
+                headers=college.headers,
+            ),
+        ),
     ]
     for issuer, response in issued:
         assert response.status_code == 201, response.text
         credential = response.json()["verifiableCredential"]
         did_document = service.client.get(f"/orgs/{issuer.slug}/did.json").json()
-        answer = reference("verify", {"document": credential, "now": "2026-11-28T12:00:00Z",
-                                      "didDocuments": {issuer.did: did_document}})
+        answer = reference(
+            "verify",
+            {
+                "document": credential,
+                "now": "2026-11-28T12:00:00Z",
+                "didDocuments": {issuer.did: did_document},
+            },
+        )
         assert answer["verified"] is True, answer
         credential["credentialSubject"]["achievement"]["name"][0]["@value"] = "伪造"
-        answer = reference("verify", {"document": credential, "now": "2026-11-28T12:00:00Z",
-                                      "didDocuments": {issuer.did: did_document}})
+        answer = reference(
+            "verify",
+            {
+                "document": credential,
+                "now": "2026-11-28T12:00:00Z",
+                "didDocuments": {issuer.did: did_document},
+            },
+        )
         assert answer["verified"] is False
 
 
 def test_issued_credential_verifies_with_onex_verify(service: Service, tmp_path: Path) -> None:
     org = evaluation_org(service)
-    response = service.client.post(f"/orgs/{org.slug}/credentials/x-certificates",
-                                   json=x_certificate_request(), headers=org.headers)
+    response = service.client.post(
+        f"/orgs/{org.slug}/credentials/x-certificates",
+        json=x_certificate_request(),
+        headers=org.headers,
+    )
     credential_file = tmp_path / "credential.json"
     credential_file.write_text(json.dumps(response.json()["verifiableCredential"]), "utf-8")
     did_file = tmp_path / "did.json"
     did_file.write_text(json.dumps(service.client.get(f"/orgs/{org.slug}/did.json").json()))
-    result = CliRunner().invoke(main, ["verify", "--did-document", str(did_file),
-                                       str(credential_file)])
+    result = CliRunner().invoke(
+        main, ["verify", "--did-document", str(did_file), str(credential_file)]
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["verified"] is True

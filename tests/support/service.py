@@ -1,5 +1,7 @@
-"""The `service` fixture: an app on a real, empty database per test: SQLite in a temporary folder by default, or the
-PostgreSQL named by ONEX_TEST_DATABASE_URL (its tables dropped and created for each test)."""
+"""The `service` fixture: an app on a real, empty database per test.
+
+SQLite in a temporary folder by default, or the PostgreSQL named by ONEX_TEST_DATABASE_URL
+(its tables dropped and created for each test)."""
 
 from __future__ import annotations
 
@@ -68,8 +70,9 @@ def service(tmp_path: Path) -> Iterator[Service]:
         supervisor = Supervisor(name="Ministry of Education (test)", created_at=clock())
         session.add(supervisor)
         session.flush()
-        _, key = create_api_key(session, role="supervisor", supervisor_id=supervisor.id,
-                                now=clock())
+        _, key = create_api_key(
+            session, role="supervisor", supervisor_id=supervisor.id, now=clock()
+        )
         session.commit()
     app = create_app(settings, engine=engine, clock=clock)
     with TestClient(app) as client:

@@ -32,8 +32,14 @@ def session(settings: Settings) -> Iterator[Session]:
     upgrade(engine)
     with Session(engine) as session:
         for number in range(1, 6):
-            record(session, actor="supervisor:1", action="test.step", subject=f"thing-{number}",
-                   data={"n": number, "名": "值"}, at=START + timedelta(minutes=number))
+            record(
+                session,
+                actor="supervisor:1",
+                action="test.step",
+                subject=f"thing-{number}",
+                data={"n": number, "名": "值"},
+                at=START + timedelta(minutes=number),
+            )
         session.commit()
         yield session
     engine.dispose()
@@ -47,8 +53,7 @@ def test_intact_chain(session: Session) -> None:
 
 
 def test_edited_entry_is_named(session: Session) -> None:
-    session.execute(update(AuditEntry).where(AuditEntry.sequence == 3)
-                    .values(data='{"n":33}'))
+    session.execute(update(AuditEntry).where(AuditEntry.sequence == 3).values(data='{"n":33}'))
     session.commit()
     check = check_database(session)
     assert (check.broken_at, check.reason) == (3, "its content does not match its hash")
@@ -60,8 +65,15 @@ def test_edited_and_rehashed_entry_breaks_the_next_link(session: Session) -> Non
     entry = session.get(AuditEntry, 2)
     assert entry is not None
     entry.actor = "someone-else"
-    entry.hash = entry_hash(entry.previous_hash, 2, entry.at.replace(tzinfo=UTC), entry.actor,
-                            entry.action, entry.subject, entry.data)
+    entry.hash = entry_hash(
+        entry.previous_hash,
+        2,
+        entry.at.replace(tzinfo=UTC),
+        entry.actor,
+        entry.action,
+        entry.subject,
+        entry.data,
+    )
     session.commit()
     check = check_database(session)
     assert check.broken_at == 3

@@ -215,7 +215,7 @@ def _rdf(document: dict[str, Any]) -> str | None:
     """Canonical N-Quads of the document without its proof (None when it cannot be made)."""
     try:
         return canonize({k: v for k, v in document.items() if k != "proof"}, LOADER)
-    except Exception:  # a document that does not canonize is not neutral
+    except Exception:  # noqa: BLE001 - a document that does not canonize is not neutral
         return None
 
 

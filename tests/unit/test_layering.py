@@ -42,11 +42,14 @@ def test_no_import_runs_back_up(package: str) -> None:
 
 def test_importing_vc_pulls_in_no_web_or_database() -> None:
     modules = [m.name for m in pkgutil.walk_packages(vc.__path__, "vc.")]
-    code = "import sys\n" + "".join(f"import {m}\n" for m in modules) + (
-        f"print(','.join(sorted(m for m in {FORBIDDEN_IN_VC!r} if m in sys.modules)))"
+    code = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in modules)
+        + (f"print(','.join(sorted(m for m in {FORBIDDEN_IN_VC!r} if m in sys.modules)))")
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True, cwd=REPO)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    )
     assert done.stdout.strip() == "", f"vc imports {done.stdout.strip()}"
     assert len(modules) >= 15
 
@@ -54,8 +57,12 @@ def test_importing_vc_pulls_in_no_web_or_database() -> None:
 def test_cryptosuites_all_matches_exports() -> None:
     import vc.cryptosuites as suites
 
-    public = {name for name in vars(suites) if not name.startswith("_")
-              and getattr(getattr(suites, name), "__module__", "vc.cryptosuites") != "builtins"}
+    public = {
+        name
+        for name in vars(suites)
+        if not name.startswith("_")
+        and getattr(getattr(suites, name), "__module__", "vc.cryptosuites") != "builtins"
+    }
     exported = set(suites.__all__)
     assert exported <= public
     assert {"EDDSA_RDFC_2022", "ECDSA_RDFC_2019", "Cryptosuite", "ALL_SUITES"} <= exported

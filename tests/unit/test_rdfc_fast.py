@@ -314,7 +314,7 @@ SAFE_TEXT = st.text(
 )
 ANY_TEXT = st.one_of(
     SAFE_TEXT,
-    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12),
+    st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=12),
 )
 LEAF = st.one_of(
     ANY_TEXT,
@@ -357,9 +357,11 @@ def _slots(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[str |
 
 
 def _objects(document: JsonObject) -> list[tuple[str | int, ...]]:
+    """Paths to the node objects (not value objects or language maps)."""
     found: list[tuple[str | int, ...]] = [()]
     for path in _slots(document):
-        if isinstance(_at(document, path), dict):
+        value = _at(document, path)
+        if isinstance(value, dict) and "@value" not in value and "label" not in path:
             found.append(path)
     return found
 
