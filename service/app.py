@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from issuer.context import IssuerContext
 from issuer.routes import create_router as issuer_router
+from service import wiring_verifier, wiring_wallet
 from service.db import create_database_engine, create_session_factory
 from service.limits import RequestLimits
 from service.problems import install_problem_handlers
@@ -71,4 +72,6 @@ def create_app(
         return {"status": "ok"}
 
     app.include_router(issuer_router())
+    wiring_verifier.install(app, settings, sessions, clock)
+    wiring_wallet.install(app, settings, sessions, clock)
     return app

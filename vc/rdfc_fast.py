@@ -9,13 +9,16 @@ which leaves expansion unchanged and makes the parse cheap. The pruning is cache
 repeated credentials of one template pay only for the parse and the canonicalization.
 
 Undefined terms are found in the same parse, as in :func:`vc.jsonld.canonize_pyld`: the caller
-passes the ``@vocab`` that goes first in the context and looks for it in the output.
+passes the ``@vocab`` that goes first in the context and looks for it in the output. RDFC-1.0
+runs with SHA-256 or SHA-384 as its internal hash.
 
 Exactness comes before coverage: :func:`canonize_fast` returns None, and the caller uses pyld,
 for every shape where pyoxigraph is known or suspected to differ from pyld:
 
-* a node with two or more types that each carry a type-scoped context (pyoxigraph 0.5.13 then
-  drops the content of nested nodes), or a type whose scoped context is null;
+* a node with two or more types that each carry a type-scoped context: pyoxigraph 0.5.13 gets
+  its content wrong (it applies only one of the contexts, or loses nested nodes);
+* a scoped context that is null: it also resets the undefined-term ``@vocab``, so what it hides
+  is dropped silently, and only pyld's own check refuses that;
 * JSON-LD beyond what is checked here: ``@list``, ``@json``, ``@base``, ``@import``,
   ``@propagate``, ``@direction``, ``@reverse``, ``@nest``, ``@graph``/``@included`` in the
   document, index, id and type maps, embedded or remote scoped contexts, null term
@@ -651,7 +654,8 @@ def _check_scalar(value: Any) -> None:
 
 
 def _pyld_double(value: float) -> str:
-    """pyld's canonical xsd:double: 16 significant digits, trailing zeros removed."""
+    """pyld's canonical xsd:double (``_canonicalize_double`` in pyld 3.3.0): 16 significant
+    digits, trailing zeros removed."""
     return re.sub(r"(\d)0*E\+?(-)?0*(\d)", r"\1E\2\3", f"{value:1.15E}")
 
 
