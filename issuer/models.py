@@ -198,3 +198,27 @@ class AuditEntry(Base):
     data: Mapped[str] = mapped_column(Text)
     previous_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class CredentialOffer(Base):
+    """A credential waiting to be claimed into a learner's wallet (issuer/offers.py).
+
+    Holds the validated template request (no learner DID yet); the one-time claim code is
+    stored as its SHA-256 only. Redeeming signs the credential and records its id here.
+    """
+
+    __tablename__ = "credential_offers"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)
+    learner_name: Mapped[str | None] = mapped_column(String(200))
+    number: Mapped[str | None] = mapped_column(String(64))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    expires_at: Mapped[datetime] = mapped_column(Timestamp)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    redeemed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    holder_did: Mapped[str | None] = mapped_column(String(300))
+    credential_id: Mapped[str | None] = mapped_column(String(100))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from service.cli_admin import admin, audit, org
+from service.cli_issue import issue
 from service.cli_serve import demo, migrate, serve, show_settings
 from service.cli_vc import keygen, sign, verify
 
@@ -15,5 +16,17 @@ def main() -> None:
     """onex: verifiable credentials for the 1+X certificate system."""
 
 
-for command in (serve, migrate, demo, show_settings, keygen, sign, verify, admin, org, audit):
+for command in (
+    serve,
+    migrate,
+    demo,
+    show_settings,
+    keygen,
+    sign,
+    verify,
+    admin,
+    org,
+    issue,
+    audit,
+):
     main.add_command(command)

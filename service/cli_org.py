@@ -27,11 +27,11 @@ from issuer.audit import record
 from issuer.auth import create_api_key
 from issuer.context import IssuerContext
 from issuer.models import Organization, Supervisor
+from service.app import build_issuer_context
 from service.cli_admin import admin, org
 from service.db import create_database_engine, create_session_factory
 from service.migrate import upgrade
 from service.settings import Settings
-from vc.jsonld import DocumentLoader
 
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 
@@ -48,7 +48,7 @@ def _actor() -> str:
 
 
 @contextmanager
-def _context() -> Iterator[IssuerContext]:
+def issuer_context() -> Iterator[IssuerContext]:
     """The issuer's context over the configured, migrated database."""
     settings = Settings()
     try:
@@ -58,14 +58,7 @@ def _context() -> Iterator[IssuerContext]:
     engine = create_database_engine(settings)
     try:
         upgrade(engine)
-        yield IssuerContext(
-            sessions=create_session_factory(engine),
-            base_url=settings.base_url,
-            key_encryption_key=settings.load_key_encryption_key(),
-            clock=_now,
-            loader=DocumentLoader.bundled(),
-            status_max_age=settings.status_max_age,
-        )
+        yield build_issuer_context(settings, create_session_factory(engine), _now)
     finally:
         engine.dispose()
 
@@ -95,7 +88,7 @@ def create_supervisor(name: str, as_json: bool) -> None:
     """Create a supervisor account and print its API key (shown once)."""
     if not name.strip():
         raise click.ClickException("--name must not be empty")
-    with _context() as context, context.sessions() as session:
+    with issuer_context() as context, context.sessions() as session:
         now = context.clock()
         supervisor = Supervisor(name=name.strip(), created_at=now)
         session.add(supervisor)
@@ -148,7 +141,7 @@ def create_organization(
     as_json: bool,
 ) -> None:
     """Register an organization with its first signing key; print its DID and API key (once)."""
-    with _context() as context, context.sessions() as session:
+    with issuer_context() as context, context.sessions() as session:
         now, actor = context.clock(), _actor()
         try:
             organization = orgs.register_organization(
@@ -285,7 +278,7 @@ def accredit_organization(
     """Accredit organization SLUG for a scope and period."""
     start = _parse_moment(valid_from, "--from", end_of_day=False)
     until = _parse_moment(valid_until, "--until", end_of_day=True)
-    with _context() as context, context.sessions() as session:
+    with issuer_context() as context, context.sessions() as session:
         organization = orgs.get_organization(session, slug)
         if organization is None:
             raise click.ClickException(f"no organization with slug {slug!r}")
@@ -313,7 +306,7 @@ def accredit_organization(
 @JSON_OPTION
 def list_organizations(as_json: bool) -> None:
     """Every organization with its DID and accreditations."""
-    with _context() as context, context.sessions() as session:
+    with issuer_context() as context, context.sessions() as session:
         listed = [
             _summary(session, organization) for organization in orgs.list_organizations(session)
         ]

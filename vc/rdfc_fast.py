@@ -45,6 +45,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 import pyoxigraph as ox
+from pyld import jsonld
 
 from vc.errors import VCError
 from vc.types import JsonObject
@@ -137,7 +138,7 @@ def _canonize(
     )
     if cache_key is not None and (cached := _RESULTS.get(cache_key)) is not None:
         return cached
-    universe = _universe(key)
+    universe = _universe(key, undefined_vocab)
     walk = _Walk(universe)
     walk.node(body)
     context_text = _pruned_context(
@@ -209,8 +210,10 @@ class _Universe:
 
     def check_iri(self, value: str, *, vocab: bool) -> None:
         """Raise Unsupported unless ``value`` expands to an IRI both libraries keep alike."""
-        if vocab and (value in self.terms or _SIMPLE_TERM.match(value)):
-            return  # a term (checked when its definition is kept) or vocab-relative
+        if vocab and _SIMPLE_TERM.match(value):
+            if value in self.id_keys or value in self.type_keys:
+                raise Unsupported(f"{value!r} names a keyword")
+            return  # a term (checked when its definition is kept), or @vocab + a plain name
         prefix, colon, suffix = value.partition(":")
         if not colon:
             raise Unsupported(f"relative IRI {value!r}")
@@ -223,9 +226,9 @@ class _Universe:
 
 
 @lru_cache(maxsize=64)
-def _universe(key: ContextKey) -> _Universe:
+def _universe(key: ContextKey, undefined_vocab: str) -> _Universe:
     contexts: list[JsonObject] = []
-    reason = None
+    reason = _pyld_refusal(key, undefined_vocab)
     for url, text in key:
         parsed = json.loads(text)
         value = parsed.get("@context") if url and isinstance(parsed, dict) else parsed
@@ -235,6 +238,28 @@ def _universe(key: ContextKey) -> _Universe:
             else:
                 reason = f"context {url or text[:60]!r} is not made of plain objects"
     return _analyse(tuple(contexts), reason)
+
+
+def _pyld_refusal(key: ContextKey, undefined_vocab: str) -> str | None:
+    """Why pyld refuses the contexts themselves, or None.
+
+    pyld processes every definition, used or not, and refuses a document whose contexts hold an
+    invalid one; pruning would hide that. Checked once per context list.
+    """
+    texts = {url: text for url, text in key if url}
+
+    def load(url: str, _options: Any = None) -> dict[str, Any]:
+        if url not in texts:
+            raise Unsupported(f"context {url!r} refers to context {url!r}")
+        return {"contextUrl": None, "documentUrl": url, "document": json.loads(texts[url])}
+
+    contexts = [url or json.loads(text) for url, text in key]
+    document = {"@context": [{"@vocab": undefined_vocab}, *contexts]}
+    try:
+        jsonld.expand(document, {"documentLoader": load, "base": None})
+    except Exception as exc:  # noqa: BLE001 - pyld raises many kinds; all mean "leave it to pyld"
+        return f"pyld refuses the contexts: {str(exc).splitlines()[0][:200]}"
+    return None
 
 
 def _analyse(contexts: tuple[JsonObject, ...], reason: str | None) -> _Universe:
@@ -451,8 +476,8 @@ class _Pruner:
         if key == "@protected" and not isinstance(value, bool):
             raise Unsupported(f"@protected {value!r}")
         if key == "@vocab":
-            if not isinstance(value, str) or value.startswith("@"):
-                raise Unsupported(f"@vocab {value!r}")
+            if not isinstance(value, str) or value[-1:] not in ("/", "#", ":"):
+                raise Unsupported(f"@vocab {value!r}")  # a plain name appended must stay an IRI
             self.universe.check_iri(value, vocab=True)
             self._refer(value)
         if key == "@language" and not (isinstance(value, str) and _language_tag_ok(value)):

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from fastapi import HTTPException
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from issuer.accreditation import ScopeError
@@ -35,10 +36,17 @@ def own_organization(session: Session, slug: str, caller: Caller) -> Organizatio
 
 
 @contextmanager
-def issuance_errors() -> Iterator[None]:
-    """Turn the refusals of issuance into problem details (nothing has been committed)."""
+def issuance_errors(session: Session) -> Iterator[None]:
+    """Turn the refusals of issuance into problem details; on any, nothing is committed."""
     try:
         yield
+    except IntegrityError as exc:
+        session.rollback()
+        raise HTTPException(
+            409,
+            "a concurrent request changed the same records (e.g. the same "
+            "Idempotency-Key); retry it",
+        ) from exc
     except ScopeError as exc:
         raise HTTPException(403, {"title": "Outside accreditation", "detail": str(exc)}) from exc
     except IdempotencyConflict as exc:

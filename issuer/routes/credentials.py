@@ -106,7 +106,7 @@ def issue_x_certificate(
     idempotency_key: IdempotencyKey = None,
 ) -> CredentialRecord:
     organization = own_organization(session, slug, caller)
-    with issuance_errors():
+    with issuance_errors(session):
         issued = issue_from_template(
             session,
             context,
@@ -116,7 +116,7 @@ def issue_x_certificate(
             fmt=format,
             idempotency_key=idempotency_key,
         )
-    session.commit()
+        session.commit()
     return _answer(issued, response)
 
 
@@ -139,7 +139,7 @@ def issue_diploma(
     idempotency_key: IdempotencyKey = None,
 ) -> CredentialRecord:
     organization = own_organization(session, slug, caller)
-    with issuance_errors():
+    with issuance_errors(session):
         issued = issue_from_template(
             session,
             context,
@@ -149,7 +149,7 @@ def issue_diploma(
             fmt=format,
             idempotency_key=idempotency_key,
         )
-    session.commit()
+        session.commit()
     return _answer(issued, response)
 
 

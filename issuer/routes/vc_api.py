@@ -51,7 +51,7 @@ def issue_credential(
     idempotency_key: str | None = Header(None, max_length=200),
 ) -> IssueResponse:
     organization = own_organization(session, slug, caller)
-    with issuance_errors():
+    with issuance_errors(session):
         issued = issue_caller_credential(
             session,
             context,
@@ -61,6 +61,6 @@ def issue_credential(
             fmt=body.options.format,
             idempotency_key=idempotency_key,
         )
-    session.commit()
+        session.commit()
     response.status_code = 201 if issued.created else 200
     return IssueResponse(verifiableCredential=issued.credential)
