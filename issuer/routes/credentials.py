@@ -10,9 +10,12 @@ from fastapi import APIRouter, Header, HTTPException, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from issuer.auth import Caller
+from issuer.context import IssuerContext
 from issuer.deps import CallerDep, ContextDep, SessionDep
-from issuer.issuance import Issued, issue_from_template
+from issuer.issuance import issue_from_template
 from issuer.models import IssuedCredential
 from issuer.routes.common import issuance_errors, own_organization
 from issuer.templates.requests import DiplomaRequest, XCertificateRequest
@@ -82,7 +85,29 @@ def record(row: IssuedCredential) -> CredentialRecord:
     )
 
 
-def _answer(issued: Issued, response: Response) -> CredentialRecord:
+def _issue(
+    slug: str,
+    body: XCertificateRequest | DiplomaRequest,
+    caller: Caller,
+    session: Session,
+    context: IssuerContext,
+    response: Response,
+    fmt: Literal["ldp", "jwt"],
+    idempotency_key: str | None,
+) -> CredentialRecord:
+    """Issue from a template request; 201 when made now, 200 for an idempotent replay."""
+    organization = own_organization(session, slug, caller)
+    with issuance_errors(session):
+        issued = issue_from_template(
+            session,
+            context,
+            organization,
+            body,
+            actor=caller.label,
+            fmt=fmt,
+            idempotency_key=idempotency_key,
+        )
+        session.commit()
     response.status_code = 201 if issued.created else 200
     return record(issued.row)
 
@@ -105,19 +130,7 @@ def issue_x_certificate(
     format: FormatQuery = "ldp",
     idempotency_key: IdempotencyKey = None,
 ) -> CredentialRecord:
-    organization = own_organization(session, slug, caller)
-    with issuance_errors(session):
-        issued = issue_from_template(
-            session,
-            context,
-            organization,
-            body,
-            actor=caller.label,
-            fmt=format,
-            idempotency_key=idempotency_key,
-        )
-        session.commit()
-    return _answer(issued, response)
+    return _issue(slug, body, caller, session, context, response, format, idempotency_key)
 
 
 @router.post(
@@ -138,19 +151,7 @@ def issue_diploma(
     format: FormatQuery = "ldp",
     idempotency_key: IdempotencyKey = None,
 ) -> CredentialRecord:
-    organization = own_organization(session, slug, caller)
-    with issuance_errors(session):
-        issued = issue_from_template(
-            session,
-            context,
-            organization,
-            body,
-            actor=caller.label,
-            fmt=format,
-            idempotency_key=idempotency_key,
-        )
-        session.commit()
-    return _answer(issued, response)
+    return _issue(slug, body, caller, session, context, response, format, idempotency_key)
 
 
 @router.get(
