@@ -168,10 +168,7 @@ def canonize_pyld(
     with P-384 keys.
     """
     marked = with_undefined_vocab(document)
-    if hash_name == "sha256":
-        nquads = _normalize(marked, loader)
-    else:
-        nquads = _normalize_with_hash(marked, loader, hash_name)
+    nquads = _normalize(marked, loader, hash_name)
     _refuse_undefined(nquads)
     return nquads
 
@@ -265,22 +262,15 @@ def _unconvertible_iris(node: Any) -> Iterator[str]:
             yield from _unconvertible_iris(value)
 
 
-def _normalize(document: JsonObject, loader: DocumentLoader) -> str:
-    options = {
-        "algorithm": "URDNA2015",
-        "format": "application/n-quads",
-        "documentLoader": loader,
-        "base": None,
-    }
-    try:
-        result: str = _CheckingProcessor().normalize(document, options)
-    except Exception as exc:
-        raise _as_vc_error(exc) from exc
-    return result
+class _RDFC10(URDNA2015):  # type: ignore[misc]
+    """pyld's RDFC-1.0 with two corrections.
 
-
-class _RDFC10WithHash(URDNA2015):  # type: ignore[misc]
-    """pyld's RDFC-1.0 with another internal hash function."""
+    - The internal hash is a parameter (SHA-384 for ecdsa-rdfc-2019 with P-384 keys).
+    - A quad that holds the same blank node twice (a node that points to itself) is one
+      reference in that node's quad list, as RDFC-1.0 §4.4.3 step 2 and the reference
+      implementation (rdf-canonize) count it; pyld 3.3 counts it twice, which changes the
+      first-degree hash and so the labels.
+    """
 
     def __init__(self, hash_name: str) -> None:
         super().__init__()
@@ -289,12 +279,17 @@ class _RDFC10WithHash(URDNA2015):  # type: ignore[misc]
     def create_hash(self) -> Any:
         return hashlib.new(self._hash_name)
 
+    def hash_first_degree_quads(self, id_: str) -> Any:
+        info = self.blank_node_info[id_]
+        info["quads"] = list({id(quad): quad for quad in info["quads"]}.values())
+        return super().hash_first_degree_quads(id_)
 
-def _normalize_with_hash(document: JsonObject, loader: DocumentLoader, hash_name: str) -> str:
+
+def _normalize(document: JsonObject, loader: DocumentLoader, hash_name: str) -> str:
     try:
         options = {"documentLoader": loader, "base": None}
         dataset = _CheckingProcessor().to_rdf(document, options)
-        result: str = _RDFC10WithHash(hash_name).main(dataset, {"format": "application/n-quads"})
+        result: str = _RDFC10(hash_name).main(dataset, {"format": "application/n-quads"})
     except Exception as exc:
         raise _as_vc_error(exc) from exc
     return result
