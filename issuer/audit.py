@@ -48,7 +48,12 @@ def record(
 ) -> AuditEntry:
     """Append one entry in the caller's transaction (it commits with the change it records)."""
     at = at.astimezone(UTC)
-    head = session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
+    head = session.scalar(
+        select(AuditHead)
+        .where(AuditHead.id == 1)
+        .with_for_update()
+        .execution_options(populate_existing=True)  # a session may hold a copy from before
+    )
     if head is None:
         head = AuditHead(id=1, sequence=0, hash=GENESIS)
         session.add(head)

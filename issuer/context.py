@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,3 +22,8 @@ class IssuerContext:
     clock: Callable[[], datetime]
     loader: DocumentLoader
     status_max_age: int = 300
+
+    @property
+    def digest_key(self) -> bytes:
+        """A key for request digests, derived from (never equal to) the KEK."""
+        return hmac.new(self.key_encryption_key, b"onex request digest v1", "sha256").digest()

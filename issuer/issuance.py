@@ -8,6 +8,7 @@ same key with a different request is a conflict.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import secrets
 import uuid
@@ -57,10 +58,14 @@ def profile(organization: Organization) -> IssuerProfile:
     )
 
 
-def request_hash(payload: Any) -> str:
-    return hashlib.sha256(
-        json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()
-    ).hexdigest()
+def request_hash(payload: Any, context: IssuerContext) -> str:
+    """A keyed digest of a request, to tell an idempotent retry from a different request.
+
+    Keyed (HMAC under a key derived from the KEK) because a request may carry a national ID
+    number, whose plain hash could be reversed by trying every number.
+    """
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()
+    return hmac.new(context.digest_key, text, hashlib.sha256).hexdigest()
 
 
 def replay(
@@ -94,10 +99,15 @@ def issue_from_template(
     fmt: Format = "ldp",
     idempotency_key: str | None = None,
     replaces: str | None = None,
+    carried_identity: dict[str, Any] | None = None,
 ) -> Issued:
-    """Issue an X certificate or a diploma built from ``request``."""
+    """Issue an X certificate or a diploma built from ``request``.
+
+    ``carried_identity`` (reissue) is the hashed national ID IdentityObject of the credential
+    this one replaces, put in unchanged when ``request`` gives no national ID number.
+    """
     digest = request_hash(
-        {"request": request.model_dump(mode="json"), "format": fmt, "replaces": replaces}
+        {"request": request.model_dump(mode="json"), "format": fmt, "replaces": replaces}, context
     )
     earlier = replay(session, organization, idempotency_key, digest)
     if earlier is not None:
@@ -120,6 +130,8 @@ def issue_from_template(
         document, number = build_x_certificate(request, **template), request.license_number
     else:
         document, number = build_diploma(request, **template), request.diploma_number
+    if carried_identity is not None and request.learner.national_id_number is None:
+        document["credentialSubject"]["identifier"].append(dict(carried_identity))
     return _store(
         session,
         context,
@@ -136,7 +148,27 @@ def issue_from_template(
         digest=digest,
         replaces=replaces,
         now=now,
+        template_request=stored_request(kind, request, document),
     )
+
+
+def stored_request(
+    kind: str, request: XCertificateRequest | DiplomaRequest, document: dict[str, Any]
+) -> str:
+    """The request as kept for reissue (JSON): the national ID number left out, its salted
+    hash (the credential's IdentityObject) kept in its place as ``nationalIdentity``."""
+    body = request.model_dump(mode="json", by_alias=True, exclude_none=True)
+    body["learner"].pop("nationalIdNumber", None)
+    kept = {"kind": kind, "request": body, "nationalIdentity": hashed_identity(document)}
+    return json.dumps(kept, ensure_ascii=False, sort_keys=True)
+
+
+def hashed_identity(document: dict[str, Any]) -> dict[str, Any] | None:
+    """The hashed national ID IdentityObject of a built credential, if it has one."""
+    for item in document.get("credentialSubject", {}).get("identifier", []):
+        if isinstance(item, dict) and item.get("identityType") == "nationalIdentityNumber":
+            return dict(item)
+    return None
 
 
 def issue_caller_credential(
@@ -150,7 +182,7 @@ def issue_caller_credential(
     idempotency_key: str | None = None,
 ) -> Issued:
     """Issue a caller-made credential (VC-API), checked strictly and given status entries."""
-    digest = request_hash({"credential": document, "format": fmt})
+    digest = request_hash({"credential": document, "format": fmt}, context)
     earlier = replay(session, organization, idempotency_key, digest)
     if earlier is not None:
         return earlier
@@ -249,6 +281,7 @@ def _store(
     digest: str,
     replaces: str | None,
     now: datetime,
+    template_request: str | None = None,
 ) -> Issued:
     signer = OrganizationSigner.active(session, organization, context)
     text = (
@@ -277,6 +310,7 @@ def _store(
         replaces=replaces,
         idempotency_key=idempotency_key,
         request_hash=digest,
+        template_request=template_request,
     )
     session.add(row)
     audit.record(

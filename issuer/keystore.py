@@ -240,6 +240,7 @@ def rotate_key(
         select(SigningKey)
         .where(SigningKey.organization_id == organization.id, SigningKey.retired_at.is_(None))
         .with_for_update()
+        .execution_options(populate_existing=True)  # a session may hold a copy from before
     )
     if current is None:
         raise NoActiveKeyError(f"organization {organization.slug!r} has no active signing key")

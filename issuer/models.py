@@ -144,6 +144,14 @@ class IssuedCredential(Base):
     superseded_by: Mapped[str | None] = mapped_column(String(100))
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     request_hash: Mapped[str | None] = mapped_column(String(64))
+    # The revocation registry (issuer/revocation.py): reason codes (a fixed vocabulary, shown
+    # publicly; the free-text reasons above are not), when a suspension began, and, for
+    # template-issued credentials, the validated request as JSON — with the national ID number
+    # left out: only its salted hash (the credential's IdentityObject) is kept, for reissue.
+    revocation_reason_code: Mapped[str | None] = mapped_column(String(32))
+    suspension_reason_code: Mapped[str | None] = mapped_column(String(32))
+    suspended_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    template_request: Mapped[str | None] = mapped_column(Text)
 
 
 class StatusList(Base):
@@ -203,8 +211,9 @@ class AuditEntry(Base):
 class CredentialOffer(Base):
     """A credential waiting to be claimed into a learner's wallet (issuer/offers.py).
 
-    Holds the validated template request (no learner DID yet); the one-time claim code is
-    stored as its SHA-256 only. Redeeming signs the credential and records its id here.
+    ``request`` holds ``{"request": <validated template request without learner DID or national
+    ID number>, "nationalIdentity": <its salted-hash IdentityObject or null>}``; the one-time
+    claim code is stored as its SHA-256 only. Redeeming signs the credential and records its id.
     """
 
     __tablename__ = "credential_offers"
@@ -222,3 +231,59 @@ class CredentialOffer(Base):
     redeemed_at: Mapped[datetime | None] = mapped_column(Timestamp)
     holder_did: Mapped[str | None] = mapped_column(String(300))
     credential_id: Mapped[str | None] = mapped_column(String(100))
+
+
+# --- batch issuance (issuer/batch/) ------------------------------------------------------------
+
+
+class BatchJob(Base):
+    """An uploaded batch for one credential kind: its dry run, then its run (resumable)."""
+
+    __tablename__ = "batch_jobs"
+    __table_args__ = (Index("ix_batch_jobs_source", "organization_id", "kind", "source_sha256"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16))
+    source_name: Mapped[str] = mapped_column(String(300))
+    source_format: Mapped[str] = mapped_column(String(8))
+    source_sha256: Mapped[str] = mapped_column(String(64))
+    options: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    started_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    finished_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    runner: Mapped[str | None] = mapped_column(String(64))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class BatchRow(Base):
+    """One row of a batch: the dry run's ``outcome``, then what the run did (``state``).
+
+    ``credential_id`` and the status indexes are decided and committed before signing, so a
+    killed run re-signs exactly these and stores each credential once (its primary key)."""
+
+    __tablename__ = "batch_rows"
+    __table_args__ = (Index("ix_batch_rows_state", "job_id", "state"),)
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("batch_jobs.id"), primary_key=True)
+    row: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    outcome: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    delivery: Mapped[str] = mapped_column(String(16))
+    number: Mapped[str | None] = mapped_column(String(64))
+    learner_name: Mapped[str | None] = mapped_column(String(200))
+    request: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    problems: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    replaces: Mapped[str | None] = mapped_column(String(100))
+    credential_id: Mapped[str | None] = mapped_column(String(100))
+    revocation_list_id: Mapped[int | None] = mapped_column(Integer)
+    revocation_index: Mapped[int | None] = mapped_column(Integer)
+    suspension_list_id: Mapped[int | None] = mapped_column(Integer)
+    suspension_index: Mapped[int | None] = mapped_column(Integer)
+    reserved_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    offer_id: Mapped[str | None] = mapped_column(String(100))
+    claim_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    done_at: Mapped[datetime | None] = mapped_column(Timestamp)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from service.cli_admin import admin, audit, org
+from service.cli_batch import batch
 from service.cli_issue import issue
 from service.cli_serve import demo, migrate, serve, show_settings
 from service.cli_vc import keygen, sign, verify
@@ -28,5 +29,6 @@ for command in (
     org,
     issue,
     audit,
+    batch,
 ):
     main.add_command(command)

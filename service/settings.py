@@ -47,6 +47,37 @@ class Settings(BaseSettings):
         300, ge=0, description="Cache-Control max-age (seconds) of published status lists."
     )
     session_ttl_hours: int = Field(12, ge=1, description="Lifetime of a learner session token.")
+    verifier_suites: list[str] = Field(
+        ["eddsa-rdfc-2022", "ecdsa-rdfc-2019"],
+        description="Data Integrity cryptosuites the verifier accepts (JSON list of names).",
+    )
+    verifier_clock_skew: int = Field(
+        300,
+        ge=0,
+        le=3600,
+        description="Seconds of clock skew allowed when checking validity dates.",
+    )
+    verifier_registries: list[str] = Field(
+        [],
+        description="URLs of other onex registries (GET /registry JSON) whose organizations the "
+        "verifier also trusts; their hosts may be fetched from (JSON list).",
+    )
+    verifier_trusted_hosts: list[str] = Field(
+        [],
+        description="Extra hosts (host[:port]) the verifier may fetch status lists and DID "
+        "documents from, besides those of the trust registry (JSON list).",
+    )
+    verifier_allow_private_hosts: bool = Field(
+        False,
+        description="Let the verifier fetch from private, loopback or link-local addresses "
+        "(the service's own base URL host is always allowed).",
+    )
+    verifier_max_stale: int = Field(
+        86400,
+        ge=0,
+        description="Seconds past its lifetime that cached data (status lists, DID documents, "
+        "registries) may still be used when its source cannot be reached; reported as stale.",
+    )
 
     @field_validator("base_url")
     @classmethod

@@ -2,12 +2,26 @@
 
 from fastapi import APIRouter
 
-from issuer.routes import admin, credentials, dids, keys, registry, schemas, status, vc_api
+from issuer.routes import (
+    admin,
+    batch,
+    console,
+    credentials,
+    dids,
+    keys,
+    offers,
+    registry,
+    revocation,
+    schemas,
+    status,
+    vc_api,
+)
 
 
 def create_router() -> APIRouter:
     """Every issuer route (handlers read their IssuerContext from ``app.state.issuer``)."""
     router = APIRouter()
-    for module in (admin, registry, dids, keys, credentials, vc_api, status, schemas):
+    modules = (admin, registry, dids, keys, credentials, vc_api, status, schemas, offers)
+    for module in (*modules, revocation, batch, console):
         router.include_router(module.router)
     return router

@@ -1,4 +1,11 @@
-"""The published status lists (public): Bitstring Status List credentials with caching headers."""
+"""The published status lists (public): Bitstring Status List credentials with caching headers.
+
+``Cache-Control: public, max-age`` equals the list's ``ttl``; ``ETag`` is a hash of the served
+text and a conditional GET with a matching ``If-None-Match`` answers 304. ``Last-Modified`` is
+the time of the last change; ``If-Modified-Since`` is deliberately not honoured (one-second
+resolution could hide a second change made within the same second) — RFC 9110 lets a server
+ignore it, and caches revalidate with the ETag.
+"""
 
 from __future__ import annotations
 
@@ -37,7 +44,7 @@ def get_status_list(
         raise HTTPException(404, f"no {purpose} list {sequence} for organization {slug!r}")
     status_list = found
     signer = OrganizationSigner.active(session, organization, context)
-    text, etag = status.published(
+    served = status.published(
         session,
         status_list,
         organization,
@@ -45,15 +52,23 @@ def get_status_list(
         slug=slug,
         ttl_seconds=context.status_max_age,
         sign=lambda d: signer.sign(d, now=context.clock()),
+        verification_method=signer.verification_method,
     )
     headers = {
-        "ETag": etag,
+        "ETag": served.etag,
         "Cache-Control": f"public, max-age={context.status_max_age}",
-        "Last-Modified": _http_date(status_list.updated_at),
+        "Last-Modified": _http_date(served.last_modified),
+        "Access-Control-Allow-Origin": "*",
     }
-    if if_none_match is not None and etag in [t.strip() for t in if_none_match.split(",")]:
+    if if_none_match is not None and _matches(if_none_match, served.etag):
         return Response(status_code=304, headers=headers)
-    return Response(text, media_type="application/vc+ld+json", headers=headers)
+    return Response(served.text, media_type="application/vc+ld+json", headers=headers)
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    """RFC 9110 §13.1.2: ``*`` or any listed tag, compared weakly (a ``W/`` prefix ignored)."""
+    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+    return "*" in tags or etag in tags
 
 
 def _http_date(moment: datetime) -> str:

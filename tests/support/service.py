@@ -1,7 +1,8 @@
 """The `service` fixture: an app on a real, empty database per test.
 
 SQLite in a temporary folder by default, or the PostgreSQL named by ONEX_TEST_DATABASE_URL
-(its tables dropped and created for each test)."""
+(its tables dropped and created at the first test of a process, then emptied — rows deleted,
+sequences restarted — before each later one)."""
 
 from __future__ import annotations
 
@@ -49,14 +50,36 @@ class Service:
         return {"Authorization": f"Bearer {self.supervisor_key}"}
 
 
+_PREPARED_URLS: set[str] = set()
+"""PostgreSQL databases whose tables this process has already dropped and created afresh."""
+
+
 def _engine(settings: Settings) -> Engine:
     url = os.environ.get("ONEX_TEST_DATABASE_URL")
     if not url:
         return create_database_engine(settings)
     engine = create_engine(url)
+    if url in _PREPARED_URLS:
+        _empty(engine)
+        return engine
     for metadata in METADATA:
         metadata.drop_all(engine)
+    _PREPARED_URLS.add(url)
     return engine
+
+
+def _empty(engine: Engine) -> None:
+    """Delete every row and restart every sequence: what dropping and creating the tables
+    again would leave, in a tenth of the time (small tables; TRUNCATE costs more there)."""
+    tables = [table for metadata in METADATA for table in metadata.sorted_tables]
+    with engine.begin() as connection:
+        for table in reversed(tables):
+            connection.execute(table.delete())
+        sequences = connection.exec_driver_sql(
+            "SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()"
+        ).scalars()
+        for sequence in list(sequences):
+            connection.exec_driver_sql(f'ALTER SEQUENCE "{sequence}" RESTART')
 
 
 @pytest.fixture

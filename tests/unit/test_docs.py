@@ -12,8 +12,11 @@ README = (REPO / "README.md").read_text(encoding="utf-8")
 
 
 def test_every_setting_is_in_the_readme() -> None:
-    missing = [f"ONEX_{name.upper()}" for name in Settings.model_fields
-               if f"`ONEX_{name.upper()}`" not in README]
+    missing = [
+        f"ONEX_{name.upper()}"
+        for name in Settings.model_fields
+        if f"`ONEX_{name.upper()}`" not in README
+    ]
     assert missing == []
 
 
