@@ -14,9 +14,9 @@ The generator's client is httpx (``--client httpx``, the default) or a minimal H
 on asyncio streams (``--client raw``) that leaves the two cores to the server: httpx spends
 about 1.5 ms of CPU per request, the raw client about 0.15 ms.
 
-``--nodelay`` serves exactly as ``onex serve`` does, but on a listening socket made with
-``IPPROTO_TCP`` (see :func:`serve_nodelay`): uvicorn's multi-worker mode otherwise leaves
-TCP_NODELAY off, and every response waits ~40 ms for the client's delayed ACK.
+(``onex serve`` with several workers listens on a socket made with ``IPPROTO_TCP``, so
+TCP_NODELAY is on: uvicorn's own multi-worker socket left it off, and every response waited
+~40 ms for the client's delayed ACK.)
 
 Reports throughput (verifications per second), p50 and p99 latency, the CPU time the server
 and the generator spent per request, and what that CPU cost allows on this machine's cores
@@ -131,12 +131,8 @@ def prepare(data_dir: Path, port: int, count: int) -> list[dict[str, Any]]:
     return credentials
 
 
-def start_server(
-    data_dir: Path, port: int, workers: int, nodelay: bool = False
-) -> subprocess.Popen[bytes]:
+def start_server(data_dir: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     command = [str(ONEX), "serve", "--port", str(port), "--workers", str(workers)]
-    if nodelay:
-        command = [sys.executable, __file__, "--serve-nodelay", str(port), str(workers)]
     command += ["--log-level", "warning"]
     server = subprocess.Popen(
         command, env=_environment(data_dir, port), start_new_session=True, cwd=REPO
@@ -176,33 +172,6 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(server.pid, signal.SIGKILL)
         server.wait()
-
-
-def serve_nodelay(port: int, workers: int) -> None:
-    """What ``onex serve --workers N`` does, but listening on a socket made with
-    ``IPPROTO_TCP``: uvicorn's multi-process mode binds ``socket.socket(AF_INET)`` (protocol 0),
-    so asyncio never sets TCP_NODELAY on its connections and every response waits ~40 ms for
-    the client's delayed ACK (Nagle). Accepted sockets inherit TCP_NODELAY on Linux."""
-    import uvicorn
-    from uvicorn.supervisors import Multiprocess
-
-    from service.cli_serve import migrate_database
-    from service.settings import Settings
-
-    migrate_database(Settings())
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind(("127.0.0.1", port))
-    config = uvicorn.Config(
-        "service.asgi:app_from_environment",
-        factory=True,
-        host="127.0.0.1",
-        port=port,
-        workers=workers,
-        log_level="warning",
-    )
-    Multiprocess(config, sockets=[sock]).run()
 
 
 # --- the load generator (a separate process) -----------------------------------------------------
@@ -361,27 +330,18 @@ def main() -> None:
     parser.add_argument("--credentials", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
-        "--nodelay",
-        action="store_true",
-        help="serve as `onex serve` does but on a TCP_NODELAY socket (see serve_nodelay)",
-    )
-    parser.add_argument(
         "--client",
         choices=["httpx", "raw"],
         default="httpx",
         help="the load generator's HTTP client: httpx (AsyncClient) or a minimal asyncio one",
     )
     parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--serve-nodelay", nargs=2, type=int, help=argparse.SUPPRESS)
     parser.add_argument("--log-level", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--bodies", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.generate:
         generator_main(arguments)
-        return
-    if arguments.serve_nodelay:
-        serve_nodelay(*arguments.serve_nodelay)
         return
     with tempfile.TemporaryDirectory(prefix="onex-verify-load-") as folder:
         data_dir = Path(folder)
@@ -390,7 +350,7 @@ def main() -> None:
         credentials = prepare(data_dir, port, arguments.credentials)
         bodies_file = data_dir / "bodies.json"
         bodies_file.write_text(json.dumps(credentials, ensure_ascii=False), "utf-8")
-        server = start_server(data_dir, port, arguments.workers, arguments.nodelay)
+        server = start_server(data_dir, port, arguments.workers)
         url = f"http://127.0.0.1:{port}{ENDPOINT}"
         try:
             print("warming up …", file=sys.stderr)
@@ -415,7 +375,7 @@ def main() -> None:
         workers=arguments.workers,
         concurrency=arguments.concurrency,
         cpus=os.cpu_count(),
-        server="serve_nodelay (TCP_NODELAY)" if arguments.nodelay else "onex serve",
+        server="onex serve",
         client=arguments.client,
         load_average_before=load_before,
         server_cpu_ms_per_request=server_cpu * 1000 / max(result["requests"], 1),
