@@ -287,3 +287,53 @@ class BatchRow(Base):
     offer_id: Mapped[str | None] = mapped_column(String(100))
     claim_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     done_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+# --- credit bank: conversion rules and conversions (issuer/credit_rules.py, conversions.py) ----
+
+
+class CreditRule(Base):
+    """A school's rule: an X certificate (skill domain, minimum level) or a diploma converts
+    into credits for, or an exemption from, one course of one of its majors."""
+
+    __tablename__ = "credit_rules"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    major_code: Mapped[str] = mapped_column(String(32))
+    major_name_zh: Mapped[str] = mapped_column(String(200))
+    major_name_en: Mapped[str] = mapped_column(String(200))
+    course_code: Mapped[str] = mapped_column(String(32))
+    course_name_zh: Mapped[str] = mapped_column(String(200))
+    course_name_en: Mapped[str] = mapped_column(String(200))
+    source_kind: Mapped[str] = mapped_column(String(32))
+    skill_domain_code: Mapped[str | None] = mapped_column(String(32))
+    min_level: Mapped[str | None] = mapped_column(String(16))
+    education_level: Mapped[str | None] = mapped_column(String(32))
+    source_major_code: Mapped[str | None] = mapped_column(String(32))
+    credits: Mapped[str | None] = mapped_column(String(16))
+    exemption: Mapped[bool] = mapped_column(Boolean, default=False)
+    validity_years: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class CreditConversion(Base):
+    """A learner's application to a school under one rule, and the school's decision.
+
+    ``outcomes`` lists ``{"credentialId", "digestSRI"}``; an approval records the id of the
+    signed conversion record (an OB3 credential issued by the school)."""
+
+    __tablename__ = "credit_conversions"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    rule_id: Mapped[str] = mapped_column(ForeignKey("credit_rules.id"))
+    learner_did: Mapped[str] = mapped_column(String(2048))
+    outcomes: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    decided_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    credential_id: Mapped[str | None] = mapped_column(String(100))

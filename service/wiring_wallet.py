@@ -23,7 +23,7 @@ client and logged with a coarse user agent like the wallet's own ``/grants`` rou
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,11 +33,13 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from issuer import conversions, credit_rules
 from issuer.accreditation import ScopeError
 from issuer.context import IssuerContext
 from issuer.keystore import OrganizationKeys
-from issuer.models import IssuedCredential
+from issuer.models import CreditConversion, IssuedCredential
 from issuer.offers import IssuerOffers, OfferError, RedeemedOffer
+from issuer.organizations import get_organization
 from issuer.revocation import public_status
 from service import wiring_verifier
 from service.settings import Settings
@@ -47,10 +49,12 @@ from vc.verify import VerifyOptions, verify_document
 from verifier.inputs import InputError
 from verifier.ports import Grant
 from wallet_api.context import WalletContext
+from wallet_api.credit_bank import CreditBankRefused
 from wallet_api.grants import GrantLookup, GrantUnavailable
 from wallet_api.interfaces import CredentialState, ImportCheck, OfferRefused
 from wallet_api.ratelimit import RateLimited
 from wallet_api.routes import create_router
+from wallet_api.routes import credit_bank as credit_bank_routes
 
 
 class OffersAdapter:
@@ -116,6 +120,66 @@ class IssuerStatuses:
                 return None
             document: dict[str, Any] = json.loads(new.document)
             return document
+
+
+class IssuerCreditBank:
+    """The schools' rules and conversions (``issuer.credit_rules``, ``issuer.conversions``) as
+    the wallet's ``CreditBankIssuer``; the issuer's refusals become ``CreditBankRefused``."""
+
+    def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime]) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    def _school(self, session: Session, school: str) -> Any:
+        organization = get_organization(session, school)
+        if organization is None or organization.kind != "school":
+            raise CreditBankRefused(404, "Not found", f"no school {school!r}")
+        return organization
+
+    def rules(self, school: str, major: str | None, /) -> list[dict[str, Any]]:
+        with self._sessions() as session:
+            organization = self._school(session, school)
+            rows = credit_rules.rules_of(session, organization, major)
+            return [credit_rules.rule_json(row, school) for row in rows]
+
+    def explain(
+        self, school: str, major: str | None, documents: Sequence[dict[str, Any]], at: datetime, /
+    ) -> list[dict[str, Any]]:
+        outcomes = [credit_rules.outcome_of(document) for document in documents]
+        with self._sessions() as session:
+            organization = self._school(session, school)
+            found = []
+            for row in credit_rules.rules_of(session, organization, major):
+                finding = credit_rules.evaluate(row, outcomes, at)
+                found.append(
+                    {
+                        "rule": credit_rules.rule_json(row, school),
+                        "applies": finding.applies,
+                        "outcomes": list(finding.outcome_ids),
+                        "reasons": list(finding.reasons),
+                    }
+                )
+            return found
+
+    def apply(
+        self, school: str, rule_id: str, learner_did: str, outcomes: Sequence[tuple[str, str]], /
+    ) -> dict[str, Any]:
+        submitted = [conversions.SubmittedOutcome(c, d) for c, d in outcomes]
+        with self._sessions() as session:
+            try:
+                row = conversions.submit(
+                    session, school, rule_id, learner_did, submitted, now=self._clock()
+                )
+            except conversions.ConversionError as exc:
+                raise CreditBankRefused(exc.status, exc.title, str(exc)) from exc
+            found = conversions.conversion_json(session, row)
+            session.commit()
+            return found
+
+    def conversion(self, conversion_id: str, /) -> dict[str, Any] | None:
+        with self._sessions() as session:
+            row = session.get(CreditConversion, conversion_id)
+            return conversions.conversion_json(session, row) if row is not None else None
 
 
 _CLIENT: ContextVar[tuple[str | None, str | None]] = ContextVar(
@@ -207,7 +271,9 @@ def install(
     lookup = GrantLookup(context)
     app.state.wallet = context
     app.state.wallet_grant_lookup = lookup
+    app.state.wallet_credit_bank = IssuerCreditBank(sessions, clock)
     app.include_router(create_router())
+    app.include_router(credit_bank_routes.router)
     app.add_middleware(ClientContext)
     if hasattr(app.state, "verifier"):
         wiring_verifier.set_grant_lookup(app, VerifierGrants(lookup, settings.base_url))

@@ -130,7 +130,7 @@ def credential_status(
     outcomes = [_entry_outcome(entry, issuer, source) for entry in entries]
     found = [o.problem for o in outcomes if o.problem is not None]
     cache = tuple(o.cache for o in outcomes if o.cache is not None)
-    facts: dict[str, Any] = {o.purpose: o.set for o in outcomes if o.status == "passed"}
+    facts: dict[str, Any] = {o.purpose: o.set for o in outcomes if o.status == "passed" or o.set}
     if any(o.set and o.purpose == "revocation" for o in outcomes):
         revoked, state = _revocation_problem(credential, issuer, supersession)
         found = [revoked, *(p for p in found if p.type != problems.CREDENTIAL_REVOKED)]

@@ -124,3 +124,34 @@ class RateCounter(Base):
     bucket: Mapped[str] = mapped_column(String(200), primary_key=True)
     window_start: Mapped[datetime] = mapped_column(Timestamp, primary_key=True)
     hits: Mapped[int] = mapped_column(Integer)
+
+
+# --- credit bank (wallet_api/credit_bank.py) ---------------------------------------------------
+
+
+class CreditDeposit(Base):
+    """A credential of the wallet deposited in the learner's credit bank as a learning outcome:
+    its id and the digest (``sha256-…`` of its JCS form) of the copy deposited."""
+
+    __tablename__ = "wallet_credit_deposits"
+    __table_args__ = (UniqueConstraint("learner_id", "credential_id"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("wallet_learners.id"), index=True)
+    entry_id: Mapped[str] = mapped_column(String(40))
+    credential_id: Mapped[str] = mapped_column(String(300))
+    digest_sri: Mapped[str] = mapped_column(String(100))
+    deposited_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class CreditApplication(Base):
+    """A learner's application for a conversion: the school's conversion id to follow it."""
+
+    __tablename__ = "wallet_credit_applications"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("wallet_learners.id"), index=True)
+    school: Mapped[str] = mapped_column(String(64))
+    rule_id: Mapped[str] = mapped_column(String(40))
+    conversion_id: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)

@@ -7,6 +7,7 @@ from issuer.routes import (
     batch,
     console,
     credentials,
+    credit_rules,
     dids,
     keys,
     offers,
@@ -22,6 +23,6 @@ def create_router() -> APIRouter:
     """Every issuer route (handlers read their IssuerContext from ``app.state.issuer``)."""
     router = APIRouter()
     modules = (admin, registry, dids, keys, credentials, vc_api, status, schemas, offers)
-    for module in (*modules, revocation, batch, console):
+    for module in (*modules, revocation, batch, console, credit_rules):
         router.include_router(module.router)
     return router

@@ -37,6 +37,13 @@ LEARNER_ROUTES: dict[tuple[str, str], Any] = {
     ("GET", "/wallet/grants/{grant_id}/qr.png"): None,
     ("GET", "/wallet/grants/{grant_id}/qr.svg"): None,
     ("PUT", "/wallet/grants/{grant_id}/presentation"): {"verifiablePresentation": {"holder": "x"}},
+    # the credit bank (wallet_api/routes/credit_bank.py)
+    ("GET", "/wallet/credit-bank"): None,
+    ("POST", "/wallet/credit-bank/deposits"): {"entryId": "{entry}"},
+    ("GET", "/wallet/credit-bank/evaluation"): None,
+    ("POST", "/wallet/credit-bank/applications"): {"school": "bjit", "ruleId": "rule-x"},
+    ("GET", "/wallet/credit-bank/applications"): None,
+    ("GET", "/wallet/credit-bank/applications/{application_id}"): None,
 }
 # Public on purpose: signing up and in, the page, claim-link QR codes, grant lookups.
 PUBLIC_ROUTES = {

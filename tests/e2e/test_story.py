@@ -81,9 +81,8 @@ def test_the_whole_story(service: Service) -> None:
     assert statuses(report) == _expected_passed()
     notes = check_map(report)
     assert notes["holder-binding"][1] == f"signed by the holder {learner.did}"
-    assert "2026-01-01T00:00:00Z – 2028-01-01T00:00:00Z" in (
-        notes["verifiableCredential[0].issuer-accredited"][1]
-    )
+    accredited = notes["verifiableCredential[0].issuer-accredited"][1]
+    assert "2026-01-01T00:00:00Z – 2028-01-01T00:00:00Z" in accredited
     assert report["holder"] == learner.did
     shown = report["credential"]
     assert (shown["id"], shown["holderName"], shown["number"]) == (
@@ -164,7 +163,9 @@ def test_the_whole_story(service: Service) -> None:
     # A diploma: a school, accredited by the supervisor, issues straight to the learner's DID;
     # the VC-API verifies it.
     school = create_org(service, "bjit", kind="school")
-    accredit(service, school, {"educationLevels": ["higher-vocational"], "majors": [SOFTWARE_MAJOR]})
+    accredit(
+        service, school, {"educationLevels": ["higher-vocational"], "majors": [SOFTWARE_MAJOR]}
+    )
     request = copy.deepcopy(DIPLOMA_REQUEST)
     request["learner"]["did"] = learner.did
     issued = service.client.post(

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 877803eb9d4a
+Revision ID: d8a6fe95de44
 Revises:
-Create Date: 2026-11-28 15:11:18.952459
+Create Date: 2026-11-28 15:32:13.312306
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "877803eb9d4a"
+revision: str = "d8a6fe95de44"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -167,6 +167,38 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "credit_rules",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("organization_id", sa.Integer(), nullable=False),
+        sa.Column("major_code", sa.String(length=32), nullable=False),
+        sa.Column("major_name_zh", sa.String(length=200), nullable=False),
+        sa.Column("major_name_en", sa.String(length=200), nullable=False),
+        sa.Column("course_code", sa.String(length=32), nullable=False),
+        sa.Column("course_name_zh", sa.String(length=200), nullable=False),
+        sa.Column("course_name_en", sa.String(length=200), nullable=False),
+        sa.Column("source_kind", sa.String(length=32), nullable=False),
+        sa.Column("skill_domain_code", sa.String(length=32), nullable=True),
+        sa.Column("min_level", sa.String(length=16), nullable=True),
+        sa.Column("education_level", sa.String(length=32), nullable=True),
+        sa.Column("source_major_code", sa.String(length=32), nullable=True),
+        sa.Column("credits", sa.String(length=16), nullable=True),
+        sa.Column("exemption", sa.Boolean(), nullable=False),
+        sa.Column("validity_years", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["organization_id"],
+            ["organizations.id"],
+            name=op.f("fk_credit_rules_organization_id_organizations"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_credit_rules")),
+    )
+    with op.batch_alter_table("credit_rules", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_credit_rules_organization_id"), ["organization_id"], unique=False
+        )
+
+    op.create_table(
         "signing_keys",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("organization_id", sa.Integer(), nullable=False),
@@ -247,6 +279,36 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("batch_rows", schema=None) as batch_op:
         batch_op.create_index("ix_batch_rows_state", ["job_id", "state"], unique=False)
+
+    op.create_table(
+        "credit_conversions",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("organization_id", sa.Integer(), nullable=False),
+        sa.Column("rule_id", sa.String(length=40), nullable=False),
+        sa.Column("learner_did", sa.String(length=2048), nullable=False),
+        sa.Column("outcomes", sa.JSON(), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("decided_by", sa.String(length=200), nullable=True),
+        sa.Column("credential_id", sa.String(length=100), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["organization_id"],
+            ["organizations.id"],
+            name=op.f("fk_credit_conversions_organization_id_organizations"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["rule_id"],
+            ["credit_rules.id"],
+            name=op.f("fk_credit_conversions_rule_id_credit_rules"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_credit_conversions")),
+    )
+    with op.batch_alter_table("credit_conversions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_credit_conversions_organization_id"), ["organization_id"], unique=False
+        )
 
     op.create_table(
         "issued_credentials",
@@ -404,6 +466,49 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "wallet_credit_applications",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("learner_id", sa.Integer(), nullable=False),
+        sa.Column("school", sa.String(length=64), nullable=False),
+        sa.Column("rule_id", sa.String(length=40), nullable=False),
+        sa.Column("conversion_id", sa.String(length=40), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["learner_id"],
+            ["wallet_learners.id"],
+            name=op.f("fk_wallet_credit_applications_learner_id_wallet_learners"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_wallet_credit_applications")),
+    )
+    with op.batch_alter_table("wallet_credit_applications", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_wallet_credit_applications_learner_id"), ["learner_id"], unique=False
+        )
+
+    op.create_table(
+        "wallet_credit_deposits",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("learner_id", sa.Integer(), nullable=False),
+        sa.Column("entry_id", sa.String(length=40), nullable=False),
+        sa.Column("credential_id", sa.String(length=300), nullable=False),
+        sa.Column("digest_sri", sa.String(length=100), nullable=False),
+        sa.Column("deposited_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["learner_id"],
+            ["wallet_learners.id"],
+            name=op.f("fk_wallet_credit_deposits_learner_id_wallet_learners"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_wallet_credit_deposits")),
+        sa.UniqueConstraint(
+            "learner_id", "credential_id", name=op.f("uq_wallet_credit_deposits_learner_id")
+        ),
+    )
+    with op.batch_alter_table("wallet_credit_deposits", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_wallet_credit_deposits_learner_id"), ["learner_id"], unique=False
+        )
+
+    op.create_table(
         "wallet_grants",
         sa.Column("id", sa.String(length=40), nullable=False),
         sa.Column("learner_id", sa.Integer(), nullable=False),
@@ -484,6 +589,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_wallet_grants_learner_id"))
 
     op.drop_table("wallet_grants")
+    with op.batch_alter_table("wallet_credit_deposits", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_wallet_credit_deposits_learner_id"))
+
+    op.drop_table("wallet_credit_deposits")
+    with op.batch_alter_table("wallet_credit_applications", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_wallet_credit_applications_learner_id"))
+
+    op.drop_table("wallet_credit_applications")
     with op.batch_alter_table("wallet_credentials", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_wallet_credentials_learner_id"))
 
@@ -503,6 +616,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_issued_credentials_issued_at"))
 
     op.drop_table("issued_credentials")
+    with op.batch_alter_table("credit_conversions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_credit_conversions_organization_id"))
+
+    op.drop_table("credit_conversions")
     with op.batch_alter_table("batch_rows", schema=None) as batch_op:
         batch_op.drop_index("ix_batch_rows_state")
 
@@ -515,6 +632,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_signing_keys_organization_id"))
 
     op.drop_table("signing_keys")
+    with op.batch_alter_table("credit_rules", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_credit_rules_organization_id"))
+
+    op.drop_table("credit_rules")
     with op.batch_alter_table("credential_offers", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_credential_offers_organization_id"))
 

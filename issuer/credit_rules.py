@@ -1,0 +1,302 @@
+"""Credit-bank conversion rules (学分银行): a school says which learning outcome converts into
+credits for, or an exemption from, which course of one of its majors.
+
+A rule's source is either an X certificate (skill domain code and a minimum level: junior <
+intermediate < senior) or a diploma (education level, optionally a major code). An outcome
+counts for a rule when it is of that kind and scope and was issued within ``validity_years``
+before the evaluation time (the boundary itself counts: issued exactly N years ago is in).
+
+The evaluation (:func:`outcome_of`, :func:`why_not`, :func:`evaluate`) is pure; the table
+operations work in the caller's transaction and record an audit entry.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, Literal
+
+import rfc8785
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from issuer import audit
+from issuer.models import CreditRule, Organization
+from vc.credential import parse_datetime_stamp
+
+LEVELS = ("junior", "intermediate", "senior")
+SourceKind = Literal["x-certificate", "diploma"]
+
+
+class CreditRuleError(ValueError):
+    """A rule cannot be created or found; nothing was written."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a credential contributes as a learning outcome (read from its JSON)."""
+
+    credential_id: str
+    kind: str
+    issued_at: datetime | None
+    skill_domain_code: str | None = None
+    level: str | None = None
+    education_level: str | None = None
+    major_code: str | None = None
+    credits: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Whether a rule applies to a learner's outcomes, with the outcomes used or the reasons."""
+
+    rule_id: str
+    applies: bool
+    outcome_ids: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+
+def digest_sri(document: Any) -> str:
+    """``sha256-<base64>`` of the RFC 8785 (JCS) form of a credential."""
+    digest = hashlib.sha256(rfc8785.dumps(document)).digest()
+    return "sha256-" + base64.b64encode(digest).decode()
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _code(value: Any) -> str | None:
+    return _text(value.get("code")) if isinstance(value, dict) else None
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def outcome_of(document: dict[str, Any]) -> Outcome:
+    """The learning outcome a credential stands for (kind ``other`` when neither kind)."""
+    types = document.get("type")
+    types = types if isinstance(types, list) else [types]
+    subject = document.get("credentialSubject")
+    subject = subject if isinstance(subject, dict) else {}
+    achievement = subject.get("achievement")
+    achievement = achievement if isinstance(achievement, dict) else {}
+    issued = parse_datetime_stamp(document.get("validFrom") or document.get("issuanceDate"))
+    identifier = str(document.get("id", ""))
+    credits = _decimal(subject.get("creditsEarned"))
+    if "VocationalSkillCertificate" in types:
+        return Outcome(
+            identifier,
+            "x-certificate",
+            issued,
+            skill_domain_code=_code(achievement.get("skillDomain")),
+            level=_text(achievement.get("skillLevel")),
+            credits=credits,
+        )
+    if "EducationDiploma" in types:
+        return Outcome(
+            identifier,
+            "diploma",
+            issued,
+            education_level=_text(achievement.get("educationLevel")),
+            major_code=_code(achievement.get("major")),
+            credits=credits,
+        )
+    return Outcome(identifier, "other", issued, credits=credits)
+
+
+def years_before(moment: datetime, years: int) -> datetime:
+    """``moment`` minus whole calendar years (29 February becomes 28 February)."""
+    try:
+        return moment.replace(year=moment.year - years)
+    except ValueError:
+        return moment.replace(year=moment.year - years, day=28)
+
+
+def why_not(rule: CreditRule, outcome: Outcome, at: datetime) -> str | None:
+    """Why ``outcome`` does not count for ``rule`` at ``at``, or None when it does."""
+    if outcome.kind != rule.source_kind:
+        return f"{outcome.credential_id}: a {outcome.kind}, the rule needs a {rule.source_kind}"
+    if rule.source_kind == "x-certificate":
+        if outcome.skill_domain_code != rule.skill_domain_code:
+            return (
+                f"{outcome.credential_id}: skill domain {outcome.skill_domain_code!r}, "
+                f"the rule needs {rule.skill_domain_code!r}"
+            )
+        if outcome.level not in LEVELS or LEVELS.index(outcome.level) < LEVELS.index(
+            str(rule.min_level)
+        ):
+            return (
+                f"{outcome.credential_id}: level {outcome.level!r} is below the rule's "
+                f"minimum {rule.min_level!r}"
+            )
+    else:
+        if rule.education_level is not None and outcome.education_level != rule.education_level:
+            return (
+                f"{outcome.credential_id}: education level {outcome.education_level!r}, "
+                f"the rule needs {rule.education_level!r}"
+            )
+        if rule.source_major_code is not None and outcome.major_code != rule.source_major_code:
+            return (
+                f"{outcome.credential_id}: major {outcome.major_code!r}, "
+                f"the rule needs {rule.source_major_code!r}"
+            )
+    if outcome.issued_at is None:
+        return f"{outcome.credential_id}: no issuance date"
+    earliest = years_before(at, rule.validity_years)
+    if outcome.issued_at < earliest:
+        return (
+            f"{outcome.credential_id}: issued {outcome.issued_at.isoformat()}, more than "
+            f"{rule.validity_years} years before {at.isoformat()}"
+        )
+    if outcome.issued_at > at:
+        return f"{outcome.credential_id}: issued after {at.isoformat()}"
+    return None
+
+
+def evaluate(rule: CreditRule, outcomes: Sequence[Outcome], at: datetime) -> Finding:
+    """Which of ``outcomes`` make ``rule`` apply at ``at`` (each reason when none does)."""
+    used: list[str] = []
+    reasons: list[str] = []
+    if rule.withdrawn_at is not None:
+        return Finding(rule.id, False, (), ("the rule was withdrawn",))
+    for outcome in outcomes:
+        reason = why_not(rule, outcome, at)
+        if reason is None:
+            used.append(outcome.credential_id)
+        else:
+            reasons.append(reason)
+    if not outcomes:
+        reasons.append("no counting learning outcome")
+    return Finding(rule.id, bool(used), tuple(used), () if used else tuple(reasons))
+
+
+# --- the table ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewRule:
+    """A rule as a school declares it (validated by the route's input model)."""
+
+    major_code: str
+    major_name_zh: str
+    major_name_en: str
+    course_code: str
+    course_name_zh: str
+    course_name_en: str
+    source_kind: SourceKind
+    validity_years: int
+    skill_domain_code: str | None = None
+    min_level: str | None = None
+    education_level: str | None = None
+    source_major_code: str | None = None
+    credits: Decimal | None = None
+    exemption: bool = False
+
+
+def create_rule(
+    session: Session, organization: Organization, new: NewRule, *, actor: str, now: datetime
+) -> CreditRule:
+    """Store a school's rule; :class:`CreditRuleError` when it is inconsistent."""
+    if organization.kind != "school":
+        raise CreditRuleError(f"organization {organization.slug!r} is not a school")
+    if new.source_kind == "x-certificate" and (
+        new.skill_domain_code is None or new.min_level not in LEVELS
+    ):
+        raise CreditRuleError(
+            "an x-certificate rule needs skillDomainCode and minLevel "
+            f"(one of {', '.join(LEVELS)}), not {new.min_level!r}"
+        )
+    if new.source_kind == "diploma" and new.education_level is None:
+        raise CreditRuleError("a diploma rule needs educationLevel")
+    if (new.credits is None or new.credits <= 0) and not new.exemption:
+        raise CreditRuleError("a rule grants credits (> 0), an exemption, or both")
+    row = CreditRule(
+        id=f"rule-{secrets.token_hex(8)}",
+        organization_id=organization.id,
+        major_code=new.major_code,
+        major_name_zh=new.major_name_zh,
+        major_name_en=new.major_name_en,
+        course_code=new.course_code,
+        course_name_zh=new.course_name_zh,
+        course_name_en=new.course_name_en,
+        source_kind=new.source_kind,
+        skill_domain_code=new.skill_domain_code if new.source_kind == "x-certificate" else None,
+        min_level=new.min_level if new.source_kind == "x-certificate" else None,
+        education_level=new.education_level if new.source_kind == "diploma" else None,
+        source_major_code=new.source_major_code if new.source_kind == "diploma" else None,
+        credits=None if new.credits is None else str(new.credits),
+        exemption=new.exemption,
+        validity_years=new.validity_years,
+        created_at=now,
+    )
+    session.add(row)
+    audit.record(
+        session,
+        actor=actor,
+        action="credit-rule.create",
+        subject=row.id,
+        data={
+            "organization": organization.slug,
+            "major": new.major_code,
+            "course": new.course_code,
+        },
+        at=now,
+    )
+    session.flush()
+    return row
+
+
+def rules_of(
+    session: Session, organization: Organization, major_code: str | None = None
+) -> list[CreditRule]:
+    """A school's rules in force, optionally for one major, by major and course code."""
+    query = select(CreditRule).where(
+        CreditRule.organization_id == organization.id, CreditRule.withdrawn_at.is_(None)
+    )
+    if major_code is not None:
+        query = query.where(CreditRule.major_code == major_code)
+    return list(
+        session.scalars(
+            query.order_by(CreditRule.major_code, CreditRule.course_code, CreditRule.id)
+        )
+    )
+
+
+def rule_of(session: Session, organization: Organization, rule_id: str) -> CreditRule | None:
+    row = session.get(CreditRule, rule_id)
+    return row if row is not None and row.organization_id == organization.id else None
+
+
+def rule_json(row: CreditRule, slug: str) -> dict[str, Any]:
+    """The published form of a rule (camelCase JSON)."""
+    source: dict[str, Any] = {"kind": row.source_kind}
+    if row.source_kind == "x-certificate":
+        source.update(skillDomainCode=row.skill_domain_code, minLevel=row.min_level)
+    else:
+        source.update(educationLevel=row.education_level, majorCode=row.source_major_code)
+    return {
+        "id": row.id,
+        "school": slug,
+        "major": {"code": row.major_code, "nameZh": row.major_name_zh, "nameEn": row.major_name_en},
+        "course": {
+            "code": row.course_code,
+            "nameZh": row.course_name_zh,
+            "nameEn": row.course_name_en,
+        },
+        "source": source,
+        "credits": None if row.credits is None else float(Decimal(row.credits)),
+        "exemption": row.exemption,
+        "validityYears": row.validity_years,
+    }

@@ -1,0 +1,233 @@
+"""The learner's credit-bank account (学分银行) in the wallet.
+
+- **Deposits**: a credential of the wallet, active at the time, is deposited as a learning
+  outcome: its id and the digest (``sha256-…`` of its RFC 8785 form) are kept. A deposit
+  *counts* while its issuer says the credential is active (revoked, suspended, superseded or
+  unknown: it stops counting) and its wallet entry is still there.
+- **Accumulated credits**: the sum of ``credentialSubject.creditsEarned`` of counting deposits.
+- **Evaluation**: for a chosen school (and major), which of its rules apply to the counting
+  deposits and why (or why not) — asked of the school through :class:`CreditBankIssuer`.
+- **Applications**: the learner applies under one rule; the school's conversion (pending,
+  approved with its signed record, rejected with a reason, flagged when an outcome it used no
+  longer counts) is read back through the same Protocol.
+
+The wallet reaches the schools only through :class:`CreditBankIssuer`, wired in ``service/``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, Protocol
+
+import rfc8785
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from wallet_api import store
+from wallet_api.context import WalletContext
+from wallet_api.models import CreditApplication, CreditDeposit, Learner
+
+
+class CreditBankRefused(Exception):
+    """A credit-bank request was refused; ``status``/``title`` make its problem details."""
+
+    def __init__(self, status: int, title: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.title = title
+        self.detail = detail
+
+
+class CreditBankIssuer(Protocol):
+    """The schools' side of the credit bank. Unknown schools, rules or refused applications
+    raise :class:`CreditBankRefused`."""
+
+    def rules(self, school: str, major: str | None, /) -> list[dict[str, Any]]:
+        """The school's rules in force (their published JSON)."""
+        ...
+
+    def explain(
+        self, school: str, major: str | None, documents: Sequence[dict[str, Any]], at: datetime, /
+    ) -> list[dict[str, Any]]:
+        """For each rule: ``{"rule", "applies", "outcomes": [credential ids], "reasons"}``."""
+        ...
+
+    def apply(
+        self, school: str, rule_id: str, learner_did: str, outcomes: Sequence[tuple[str, str]], /
+    ) -> dict[str, Any]:
+        """Submit an application with ``(credential id, digestSRI)`` outcomes: the conversion."""
+        ...
+
+    def conversion(self, conversion_id: str, /) -> dict[str, Any] | None:
+        """A conversion as the school sees it (state, reason, flags, signed record)."""
+        ...
+
+
+def digest_sri(document: Any) -> str:
+    """``sha256-<base64>`` of the RFC 8785 (JCS) form of a credential."""
+    return "sha256-" + base64.b64encode(hashlib.sha256(rfc8785.dumps(document)).digest()).decode()
+
+
+def credits_of(document: dict[str, Any]) -> Decimal:
+    subject = document.get("credentialSubject")
+    value = subject.get("creditsEarned") if isinstance(subject, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return Decimal(0)
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return Decimal(0)
+
+
+@dataclass(frozen=True)
+class DepositView:
+    row: CreditDeposit
+    status: str
+    counting: bool
+    credits: Decimal
+    document: dict[str, Any] | None
+
+
+def deposit(
+    session: Session, context: WalletContext, learner: Learner, entry_id: str
+) -> CreditDeposit:
+    """Deposit a wallet entry; refused when it is not the learner's, already deposited, or
+    not active at its issuer. Ends the session's transaction before asking the issuer."""
+    row = store.owned(session, learner, entry_id)
+    if row is None:
+        raise CreditBankRefused(404, "Not found", f"no credential {entry_id!r} in this wallet")
+    credential_id, document = row.credential_id, store.document_of(row)
+    if _deposit_of(session, learner, credential_id) is not None:
+        raise CreditBankRefused(
+            409, "Already deposited", f"credential {credential_id!r} is already deposited"
+        )
+    session.commit()
+    state = context.statuses.status(credential_id)
+    status = "unknown" if state is None else "superseded" if state.superseded_by else state.status
+    if status != "active":
+        raise CreditBankRefused(
+            422,
+            "Not a valid learning outcome",
+            f"credential {credential_id!r} is {status} at its issuer; only active ones count",
+        )
+    made = CreditDeposit(
+        id=f"cd_{uuid.uuid4().hex}",
+        learner_id=learner.id,
+        entry_id=entry_id,
+        credential_id=credential_id,
+        digest_sri=digest_sri(document),
+        deposited_at=context.clock(),
+    )
+    session.add(made)
+    session.flush()
+    return made
+
+
+def _deposit_of(session: Session, learner: Learner, credential_id: str) -> CreditDeposit | None:
+    return session.scalar(
+        select(CreditDeposit).where(
+            CreditDeposit.learner_id == learner.id, CreditDeposit.credential_id == credential_id
+        )
+    )
+
+
+def deposits(session: Session, context: WalletContext, learner: Learner) -> list[DepositView]:
+    """The learner's deposits with their present status (asked of the issuer now)."""
+    rows = list(
+        session.scalars(
+            select(CreditDeposit)
+            .where(CreditDeposit.learner_id == learner.id)
+            .order_by(CreditDeposit.deposited_at, CreditDeposit.id)
+        )
+    )
+    found: list[tuple[CreditDeposit, dict[str, Any] | None]] = []
+    for row in rows:
+        entry = store.owned(session, learner, row.entry_id)
+        found.append((row, store.document_of(entry) if entry is not None else None))
+    session.commit()
+    views = []
+    for row, document in found:
+        state = context.statuses.status(row.credential_id)
+        status = (
+            "missing"
+            if document is None
+            else "unknown"
+            if state is None
+            else "superseded"
+            if state.superseded_by
+            else state.status
+        )
+        counting = status == "active"
+        credits = credits_of(document) if document is not None else Decimal(0)
+        views.append(DepositView(row, status, counting, credits, document))
+    return views
+
+
+def evaluate(
+    session: Session,
+    context: WalletContext,
+    port: CreditBankIssuer,
+    learner: Learner,
+    school: str,
+    major: str | None,
+) -> list[dict[str, Any]]:
+    """Which of the school's rules apply to the learner's counting deposits, and why."""
+    documents = [
+        v.document for v in deposits(session, context, learner) if v.counting and v.document
+    ]
+    return port.explain(school, major, documents, context.clock())
+
+
+def apply(
+    session: Session,
+    context: WalletContext,
+    port: CreditBankIssuer,
+    learner: Learner,
+    school: str,
+    rule_id: str,
+) -> CreditApplication:
+    """Apply under ``rule_id`` with every counting deposit the rule accepts."""
+    views = [v for v in deposits(session, context, learner) if v.counting and v.document]
+    findings = port.explain(
+        school, None, [v.document for v in views if v.document], context.clock()
+    )
+    finding = next((f for f in findings if f["rule"]["id"] == rule_id), None)
+    if finding is None:
+        raise CreditBankRefused(404, "Not found", f"school {school!r} has no rule {rule_id!r}")
+    if not finding["applies"]:
+        why = "; ".join(finding["reasons"])
+        raise CreditBankRefused(422, "Rule does not apply", f"rule {rule_id}: {why}")
+    used = set(finding["outcomes"])
+    outcomes = [
+        (v.row.credential_id, v.row.digest_sri) for v in views if v.row.credential_id in used
+    ]
+    conversion = port.apply(school, rule_id, learner.did, outcomes)
+    made = CreditApplication(
+        id=f"ca_{uuid.uuid4().hex}",
+        learner_id=learner.id,
+        school=school,
+        rule_id=rule_id,
+        conversion_id=str(conversion["id"]),
+        created_at=context.clock(),
+    )
+    session.add(made)
+    session.flush()
+    return made
+
+
+def applications(session: Session, learner: Learner) -> list[CreditApplication]:
+    query = select(CreditApplication).where(CreditApplication.learner_id == learner.id)
+    return list(session.scalars(query.order_by(CreditApplication.created_at)))
+
+
+def application_of(session: Session, learner: Learner, application_id: str) -> CreditApplication:
+    row = session.get(CreditApplication, application_id)
+    if row is None or row.learner_id != learner.id:
+        raise CreditBankRefused(404, "Not found", f"no application {application_id!r} here")
+    return row
