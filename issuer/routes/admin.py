@@ -302,7 +302,9 @@ def _change_accreditation(
     return out
 
 
-AccreditationId = Annotated[int, Path(ge=1, description="The accreditation's id.")]
+AccreditationId = Annotated[
+    int, Path(ge=1, le=2**31 - 1, description="The accreditation's id.")
+]  # the upper bound: PostgreSQL's INTEGER (a larger id was a 500 there)
 OptionalReason = Annotated[ReasonIn | None, Body()]
 RequiredReason = Annotated[ReasonIn, Body()]
 

@@ -12,6 +12,7 @@ from pydantic.alias_generators import to_camel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from issuer.accreditation import as_utc
 from issuer.auth import Caller
 from issuer.context import IssuerContext
 from issuer.deps import CallerDep, ContextDep, SessionDep
@@ -75,9 +76,9 @@ def record(row: IssuedCredential) -> CredentialRecord:
         learner_name=row.learner_name,
         learner_did=row.learner_did,
         format=row.format,
-        issued_at=row.issued_at,
-        valid_from=row.valid_from,
-        valid_until=row.valid_until,
+        issued_at=as_utc(row.issued_at),
+        valid_from=as_utc(row.valid_from),
+        valid_until=None if row.valid_until is None else as_utc(row.valid_until),
         status=state,
         replaces=row.replaces,
         superseded_by=row.superseded_by,

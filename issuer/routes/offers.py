@@ -18,6 +18,7 @@ from pydantic.alias_generators import to_camel
 from sqlalchemy import select
 
 from issuer import offers
+from issuer.accreditation import as_utc
 from issuer.deps import CallerDep, ContextDep, SessionDep
 from issuer.models import CredentialOffer
 from issuer.routes.common import issuance_errors, own_organization
@@ -90,9 +91,9 @@ def _record(row: CredentialOffer, now: datetime) -> dict[str, Any]:
         "number": row.number,
         "learner_name": row.learner_name,
         "state": offers.offer_state(row, now),
-        "created_at": row.created_at,
-        "expires_at": row.expires_at,
-        "redeemed_at": row.redeemed_at,
+        "created_at": as_utc(row.created_at),
+        "expires_at": as_utc(row.expires_at),
+        "redeemed_at": None if row.redeemed_at is None else as_utc(row.redeemed_at),
         "credential_id": row.credential_id,
     }
 

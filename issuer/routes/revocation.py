@@ -87,7 +87,12 @@ class UpdateStatusRequest(BaseModel):
     """VC-API "update status": the credential and the statuses to set, in order."""
 
     model_config = ConfigDict(extra="forbid")
-    credentialId: str = Field(min_length=1, max_length=100, description="The credential's id.")
+    credentialId: str = Field(
+        min_length=1,
+        max_length=100,
+        pattern=r"^[^\x00]*$",  # PostgreSQL text cannot hold NUL: it was a 500 there
+        description="The credential's id.",
+    )
     credentialStatus: list[StatusEntryUpdate] = Field(
         min_length=1, max_length=2, description="The statuses to set."
     )

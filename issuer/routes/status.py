@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, HTTPException, Response
+from fastapi import APIRouter, Header, HTTPException, Path, Response
 from sqlalchemy import select
 
 from issuer import status
@@ -33,7 +33,7 @@ router = APIRouter(tags=["status"])
 def get_status_list(
     slug: str,
     purpose: Literal["revocation", "suspension"],
-    sequence: int,
+    sequence: Annotated[int, Path(ge=0, le=2**31 - 1)],  # PostgreSQL INTEGER: larger was a 500
     session: SessionDep,
     context: ContextDep,
     if_none_match: Annotated[str | None, Header()] = None,

@@ -15,8 +15,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
-
 from tests.hardening.world import World, build_world, row_counts
 from tests.support.credit_bank import rule_body
 from tests.support.orgs import x_certificate_request
@@ -227,9 +225,7 @@ def _valid_bodies(world: World) -> dict[str, Any]:
     }
 
 
-def _request(
-    service: Service, world: World, operation: str, caller: str, *, valid: bool
-) -> Any:
+def _request(service: Service, world: World, operation: str, caller: str, *, valid: bool) -> Any:
     """An allowed caller sends ``{}`` (refused as input by every route that needs a body, so
     the call changes little); a refused caller sends a valid body."""
     method, template = operation.split(" ", 1)

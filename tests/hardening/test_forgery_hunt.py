@@ -21,8 +21,16 @@ from sqlalchemy import select
 
 from issuer.keystore import active_key, load_signer
 from issuer.models import Organization
-from tests.support.orgs import Org, accredit, create_org, evaluation_org, school
-from tests.support.orgs import SOFTWARE_MAJOR, WEB_FRONTEND, x_certificate_request
+from tests.support.orgs import (
+    SOFTWARE_MAJOR,
+    WEB_FRONTEND,
+    Org,
+    accredit,
+    create_org,
+    evaluation_org,
+    school,
+    x_certificate_request,
+)
 from tests.support.service import Service
 from tests.support.verifier_service import DIPLOMA_REQUEST
 from vc.cryptosuites import suite_by_name
@@ -102,18 +110,24 @@ def mutations(document: Json) -> Iterator[tuple[str, Json]]:
 def context_swaps(document: Json) -> Iterator[tuple[str, Json]]:
     contexts = document["@context"]
     yield "contexts reversed", {**document, "@context": list(reversed(contexts))}
-    yield "contexts 1.1", {
-        **document,
-        "@context": ["https://www.w3.org/2018/credentials/v1", *contexts[1:]],
-    }
+    yield (
+        "contexts 1.1",
+        {
+            **document,
+            "@context": ["https://www.w3.org/2018/credentials/v1", *contexts[1:]],
+        },
+    )
     for index in range(1, len(contexts)):
         dropped = contexts[:index] + contexts[index + 1 :]
         yield f"context {index} dropped", {**document, "@context": dropped}
     # (a context that defines an unused term leaves the graph as it is: not a forgery)
-    yield "context redefining a used term", {
-        **document,
-        "@context": [*contexts, {"name": "https://example.com/forged#name"}],
-    }
+    yield (
+        "context redefining a used term",
+        {
+            **document,
+            "@context": [*contexts, {"name": "https://example.com/forged#name"}],
+        },
+    )
 
 
 # --- the world ----------------------------------------------------------------------------
@@ -130,9 +144,7 @@ def _issue(service: Service, org: Org, kind: str, body: Json, fmt: str) -> Json:
 def _signer(service: Service, slug: str) -> tuple[KeyPair, str]:
     context = service.app.state.issuer
     with context.sessions() as session:
-        organization = session.scalars(
-            select(Organization).where(Organization.slug == slug)
-        ).one()
+        organization = session.scalars(select(Organization).where(Organization.slug == slug)).one()
         row = active_key(session, organization)
         return load_signer(row, context), f"{organization.did}#{row.fragment}"
 
@@ -167,7 +179,10 @@ def _jwt_mutations(token: str) -> Iterator[tuple[str, str]]:
         yield f"payload {name}", f"{head}.{_encode(forged)}.{signature}"
     middle = len(signature) // 2
     flipped = "A" if signature[middle] != "A" else "B"
-    yield "signature flipped", f"{head}.{body}.{signature[:middle]}{flipped}{signature[middle + 1:]}"
+    yield (
+        "signature flipped",
+        f"{head}.{body}.{signature[:middle]}{flipped}{signature[middle + 1 :]}",
+    )
     yield "signature removed", f"{head}.{body}."
     yield "alg none", f"{_encode({**header, 'alg': 'none'})}.{body}."
 
@@ -200,7 +215,9 @@ def test_no_single_mutation_of_a_service_issued_credential_verifies(service: Ser
         "x eddsa": _issue(service, ed, "x-certificates", x_certificate_request(), "ldp"),
         "x ecdsa": _issue(service, p256, "x-certificates", x_certificate_request(), "ldp"),
         "diploma eddsa": _issue(service, college, "diplomas", DIPLOMA_REQUEST, "ldp"),
-        "x jwt": _issue(service, ed, "x-certificates", x_certificate_request("2024110101020999"), "jwt"),
+        "x jwt": _issue(
+            service, ed, "x-certificates", x_certificate_request("2024110101020999"), "jwt"
+        ),
         "diploma jwt": _issue(service, college, "diplomas", DIPLOMA_REQUEST, "jwt"),
     }
     assert originals["x ecdsa"]["proof"]["cryptosuite"] == "ecdsa-rdfc-2019"
@@ -220,9 +237,13 @@ def test_no_single_mutation_of_a_service_issued_credential_verifies(service: Ser
                 ("signed by another accredited org", forged_jwt),
                 (
                     "issuer swapped and signed by it",
-                    sign_vc_jwt({**payload, "issuer": {**payload["issuer"], "id": other.did}}
-                                if isinstance(payload["issuer"], dict) else other.did,
-                                other_pair, kid=other_method),
+                    sign_vc_jwt(
+                        {**payload, "issuer": {**payload["issuer"], "id": other.did}}
+                        if isinstance(payload["issuer"], dict)
+                        else other.did,
+                        other_pair,
+                        kid=other_method,
+                    ),
                 ),
             ]
         else:
@@ -236,23 +257,34 @@ def test_no_single_mutation_of_a_service_issued_credential_verifies(service: Ser
             extra = [
                 (
                     "signed by another accredited org",
-                    add_proof(unsigned, suite=suite, key=other_pair, options=options, loader=loader),
+                    add_proof(
+                        unsigned, suite=suite, key=other_pair, options=options, loader=loader
+                    ),
                 ),
                 (
                     "signed by another org, claiming the issuer's key",
                     {
-                        **add_proof(unsigned, suite=suite, key=other_pair, options=options,
-                                    loader=loader),
+                        **add_proof(
+                            unsigned, suite=suite, key=other_pair, options=options, loader=loader
+                        ),
                         "proof": {
-                            **add_proof(unsigned, suite=suite, key=other_pair, options=options,
-                                        loader=loader)["proof"],
+                            **add_proof(
+                                unsigned,
+                                suite=suite,
+                                key=other_pair,
+                                options=options,
+                                loader=loader,
+                            )["proof"],
                             "verificationMethod": original["proof"]["verificationMethod"],
                         },
                     },
                 ),
                 (
                     "verification method swapped",
-                    {**original, "proof": {**original["proof"], "verificationMethod": other_method}},
+                    {
+                        **original,
+                        "proof": {**original["proof"], "verificationMethod": other_method},
+                    },
                 ),
             ]
             issuer = original["issuer"]
@@ -261,8 +293,13 @@ def test_no_single_mutation_of_a_service_issued_credential_verifies(service: Ser
             extra.append(
                 (
                     "issuer swapped and signed by it",
-                    add_proof({**unsigned, "issuer": swapped}, suite=suite, key=other_pair,
-                              options=options, loader=loader),
+                    add_proof(
+                        {**unsigned, "issuer": swapped},
+                        suite=suite,
+                        key=other_pair,
+                        options=options,
+                        loader=loader,
+                    ),
                 )
             )
         for label, forged in [*candidates, *extra]:
@@ -272,3 +309,29 @@ def test_no_single_mutation_of_a_service_issued_credential_verifies(service: Ser
     print(f"forgery hunt: {tried} mutations tried, {len(accepted)} accepted")
     assert tried >= 1000
     assert not accepted, "\n".join(accepted)
+
+
+def test_an_organization_cannot_have_the_service_sign_in_another_issuers_name(
+    service: Service,
+) -> None:
+    victim = evaluation_org(service, "victim")
+    forger = evaluation_org(service, "forger")
+    genuine = _issue(service, victim, "x-certificates", x_certificate_request(), "ldp")
+    unsigned = {k: v for k, v in genuine.items() if k not in ("proof", "id")}
+    response = service.client.post(
+        f"/orgs/{forger.slug}/credentials/issue",
+        json={"credential": unsigned},
+        headers=forger.headers,
+    )
+    if response.status_code < 400:
+        signed = response.json().get("verifiableCredential", response.json())
+        assert not _verified(service, signed), "a credential naming the victim verified"
+    else:
+        assert response.status_code in (400, 403, 422), response.text
+    # the public verification endpoint says the same about a tampered one
+    tampered = copy.deepcopy(genuine)
+    tampered["credentialSubject"]["result"][0]["value"] = "100"
+    answer = service.client.post("/credentials/verify", json={"verifiableCredential": tampered})
+    assert answer.status_code in (200, 400, 422), answer.text
+    if answer.status_code == 200:
+        assert answer.json()["verified"] is False
