@@ -295,6 +295,16 @@ def _held_at(accreditation: Accreditation, at: datetime) -> bool:
     return accreditation.status == "active" or at < as_utc(accreditation.updated_at)
 
 
+def majors_at(session: Session, organization: Organization, at: datetime) -> list[str]:
+    """The major codes of the school accreditations that hold at ``at`` (none for others)."""
+    codes: list[str] = []
+    for accreditation in accreditation_at(session, organization, at):
+        scope = stored_scope(accreditation, organization)
+        if isinstance(scope, SchoolScope):
+            codes.extend(m.code for m in scope.majors if m.code not in codes)
+    return codes
+
+
 def check_scope(
     session: Session,
     organization: Organization,

@@ -25,7 +25,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from issuer import audit, credit_rules
+from issuer import audit, credit_rules, outcome_catalogue
+from issuer.accreditation import iso
 from issuer.context import IssuerContext
 from issuer.issuance import issue_caller_credential
 from issuer.models import CreditConversion, CreditRule, IssuedCredential, Organization
@@ -99,6 +100,7 @@ def submit(
     if not outcomes:
         raise ConversionError("outcomes: at least one learning outcome is needed")
     found: list[credit_rules.Outcome] = []
+    recognized = outcome_catalogue.catalogue(session)
     for item in outcomes:
         row = _outcome_row(session, item.credential_id)
         document = json.loads(row.document) if row is not None else None
@@ -110,7 +112,7 @@ def submit(
             raise ConversionError(f"outcomes: {item.credential_id!r} is {state_of(row)}")
         if credit_rules.digest_sri(document) != item.digest_sri:
             raise ConversionError(f"outcomes: digest of {item.credential_id!r} does not match")
-        found.append(credit_rules.outcome_of(document))
+        found.append(credit_rules.recognize(credit_rules.outcome_of(document), recognized))
     for outcome in found:
         reason = credit_rules.why_not(rule, outcome, now)
         if reason is not None:
@@ -163,8 +165,8 @@ def conversion_json(session: Session, conversion: CreditConversion) -> dict[str,
         "outcomes": list(conversion.outcomes),
         "state": conversion.state,
         "reason": conversion.reason,
-        "createdAt": conversion.created_at.isoformat(),
-        "decidedAt": conversion.decided_at.isoformat() if conversion.decided_at else None,
+        "createdAt": iso(conversion.created_at),
+        "decidedAt": iso(conversion.decided_at) if conversion.decided_at else None,
         "flagged": bool(found),
         "flags": found,
         "credentialId": conversion.credential_id,
@@ -174,6 +176,12 @@ def conversion_json(session: Session, conversion: CreditConversion) -> dict[str,
 
 def conversions_of(session: Session, organization: Organization) -> list[CreditConversion]:
     query = select(CreditConversion).where(CreditConversion.organization_id == organization.id)
+    return list(session.scalars(query.order_by(CreditConversion.created_at, CreditConversion.id)))
+
+
+def conversions_of_learner(session: Session, learner_did: str) -> list[CreditConversion]:
+    """Every conversion applied for with ``learner_did``, at any school, oldest first."""
+    query = select(CreditConversion).where(CreditConversion.learner_did == learner_did)
     return list(session.scalars(query.order_by(CreditConversion.created_at, CreditConversion.id)))
 
 

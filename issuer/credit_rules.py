@@ -3,8 +3,12 @@ credits for, or an exemption from, which course of one of its majors.
 
 A rule's source is either an X certificate (skill domain code and a minimum level: junior <
 intermediate < senior) or a diploma (education level, optionally a major code). An outcome
-counts for a rule when it is of that kind and scope and was issued within ``validity_years``
-before the evaluation time (the boundary itself counts: issued exactly N years ago is in).
+counts for a rule when it is of that kind and scope, is recognized by the supervisor's outcome
+catalogue (``issuer.outcome_catalogue``), and was issued within ``validity_years`` before the
+evaluation time (the boundary itself counts: issued exactly N years ago is in).
+
+A rule is for a major the school is accredited for, and its source must be something the
+catalogue recognizes; a withdrawn rule stays readable (conversion records point at it).
 
 The evaluation (:func:`outcome_of`, :func:`why_not`, :func:`evaluate`) is pure; the table
 operations work in the caller's transaction and record an audit entry.
@@ -16,7 +20,7 @@ import base64
 import hashlib
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
@@ -26,7 +30,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from issuer import audit
+from issuer.accreditation import iso, majors_at
 from issuer.models import CreditRule, Organization
+from issuer.outcome_catalogue import Catalogue
 from vc.credential import parse_datetime_stamp
 
 LEVELS = ("junior", "intermediate", "senior")
@@ -34,12 +40,28 @@ SourceKind = Literal["x-certificate", "diploma"]
 
 
 class CreditRuleError(ValueError):
-    """A rule cannot be created or found; nothing was written."""
+    """A rule cannot be created or changed; ``status`` is the HTTP status; nothing was written."""
+
+    status = 422
+    title = "Invalid rule"
+
+
+class CreditRuleNotFound(CreditRuleError):
+    status = 404
+    title = "No such rule"
+
+
+class CreditRuleConflict(CreditRuleError):
+    status = 409
+    title = "Rule state does not allow it"
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a credential contributes as a learning outcome (read from its JSON)."""
+    """What a credential contributes as a learning outcome (read from its JSON).
+
+    ``credits`` is the credential's own ``creditsEarned`` until :func:`recognize` puts the
+    catalogue's value and entry id (``catalogue_id``) in."""
 
     credential_id: str
     kind: str
@@ -49,6 +71,7 @@ class Outcome:
     education_level: str | None = None
     major_code: str | None = None
     credits: Decimal | None = None
+    catalogue_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +139,21 @@ def outcome_of(document: dict[str, Any]) -> Outcome:
     return Outcome(identifier, "other", issued, credits=credits)
 
 
+def recognize(outcome: Outcome, catalogue: Catalogue) -> Outcome:
+    """``outcome`` with the catalogue entry recognizing it and its credit value (unchanged, with
+    no entry, when the catalogue does not recognize it)."""
+    entry = catalogue.entry_for(
+        outcome.kind,
+        skill_domain_code=outcome.skill_domain_code,
+        level=outcome.level,
+        education_level=outcome.education_level,
+        major_code=outcome.major_code,
+    )
+    if entry is None:
+        return outcome
+    return replace(outcome, catalogue_id=entry.id, credits=Decimal(entry.credits))
+
+
 def years_before(moment: datetime, years: int) -> datetime:
     """``moment`` minus whole calendar years (29 February becomes 28 February)."""
     try:
@@ -152,6 +190,8 @@ def why_not(rule: CreditRule, outcome: Outcome, at: datetime) -> str | None:
                 f"{outcome.credential_id}: major {outcome.major_code!r}, "
                 f"the rule needs {rule.source_major_code!r}"
             )
+    if outcome.catalogue_id is None:
+        return f"{outcome.credential_id}: not a learning outcome recognized by the catalogue"
     if outcome.issued_at is None:
         return f"{outcome.credential_id}: no issuance date"
     earliest = years_before(at, rule.validity_years)
@@ -205,12 +245,49 @@ class NewRule:
     exemption: bool = False
 
 
+def _check_recognized(new: NewRule, catalogue: Catalogue) -> None:
+    """Refuse a rule whose source no catalogue entry in force recognizes."""
+    if new.source_kind == "x-certificate":
+        levels = LEVELS[LEVELS.index(str(new.min_level)) :]
+        found = [
+            catalogue.entry_for(new.source_kind, skill_domain_code=new.skill_domain_code, level=lv)
+            for lv in levels
+        ]
+        what = (
+            f"an X certificate of skill domain {new.skill_domain_code} at {new.min_level} or above"
+        )
+    else:
+        found = [
+            catalogue.entry_for(
+                new.source_kind,
+                education_level=new.education_level,
+                major_code=new.source_major_code,
+            )
+        ]
+        what = f"a {new.education_level} diploma (major {new.source_major_code or 'any'})"
+    if not any(found):
+        raise CreditRuleError(f"the outcome catalogue recognizes no {what}")
+
+
 def create_rule(
-    session: Session, organization: Organization, new: NewRule, *, actor: str, now: datetime
+    session: Session,
+    organization: Organization,
+    new: NewRule,
+    catalogue: Catalogue,
+    *,
+    actor: str,
+    now: datetime,
 ) -> CreditRule:
-    """Store a school's rule; :class:`CreditRuleError` when it is inconsistent."""
+    """Store a school's rule; :class:`CreditRuleError` when it is inconsistent, for a major
+    outside the school's accreditation, or for a source the catalogue does not recognize."""
     if organization.kind != "school":
         raise CreditRuleError(f"organization {organization.slug!r} is not a school")
+    majors = majors_at(session, organization, now)
+    if new.major_code not in majors:
+        raise CreditRuleError(
+            f"major {new.major_code!r} is not in {organization.slug}'s accreditation "
+            f"(only {', '.join(majors) or 'none held now'})"
+        )
     if new.source_kind == "x-certificate" and (
         new.skill_domain_code is None or new.min_level not in LEVELS
     ):
@@ -222,6 +299,7 @@ def create_rule(
         raise CreditRuleError("a diploma rule needs educationLevel")
     if (new.credits is None or new.credits <= 0) and not new.exemption:
         raise CreditRuleError("a rule grants credits (> 0), an exemption, or both")
+    _check_recognized(new, catalogue)
     row = CreditRule(
         id=f"rule-{secrets.token_hex(8)}",
         organization_id=organization.id,
@@ -252,6 +330,29 @@ def create_rule(
             "major": new.major_code,
             "course": new.course_code,
         },
+        at=now,
+    )
+    session.flush()
+    return row
+
+
+def withdraw_rule(
+    session: Session, organization: Organization, rule_id: str, *, actor: str, now: datetime
+) -> CreditRule:
+    """Take a rule out of force from ``now``: no new application or approval under it (the
+    rule stays readable, and conversions approved under it keep their records)."""
+    row = rule_of(session, organization, rule_id)
+    if row is None:
+        raise CreditRuleNotFound(f"school {organization.slug!r} has no rule {rule_id!r}")
+    if row.withdrawn_at is not None:
+        raise CreditRuleConflict(f"rule {rule_id} was withdrawn at {iso(row.withdrawn_at)}")
+    row.withdrawn_at = now
+    audit.record(
+        session,
+        actor=actor,
+        action="credit-rule.withdraw",
+        subject=row.id,
+        data={"organization": organization.slug},
         at=now,
     )
     session.flush()
@@ -299,4 +400,6 @@ def rule_json(row: CreditRule, slug: str) -> dict[str, Any]:
         "credits": None if row.credits is None else float(Decimal(row.credits)),
         "exemption": row.exemption,
         "validityYears": row.validity_years,
+        "createdAt": iso(row.created_at),
+        "withdrawnAt": iso(row.withdrawn_at) if row.withdrawn_at else None,
     }

@@ -289,6 +289,34 @@ class BatchRow(Base):
     done_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
+# --- credit bank: the outcome catalogue (issuer/outcome_catalogue.py) -------------------------
+
+
+class OutcomeEntry(Base):
+    """A supervisor's entry: an X certificate (skill domain, level) or a diploma (education
+    level, major or any) is a recognized learning outcome worth ``credits``.
+
+    ``active_key`` equals ``match_key`` while the entry is in force and is NULL once withdrawn:
+    its unique constraint allows one entry in force per key on every database."""
+
+    __tablename__ = "outcome_catalogue"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    match_key: Mapped[str] = mapped_column(String(120), index=True)
+    active_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    skill_domain_code: Mapped[str | None] = mapped_column(String(32))
+    level: Mapped[str | None] = mapped_column(String(16))
+    education_level: Mapped[str | None] = mapped_column(String(32))
+    major_code: Mapped[str | None] = mapped_column(String(32))
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    credits: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    created_by: Mapped[str] = mapped_column(String(200))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
 # --- credit bank: conversion rules and conversions (issuer/credit_rules.py, conversions.py) ----
 
 
@@ -329,7 +357,7 @@ class CreditConversion(Base):
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     rule_id: Mapped[str] = mapped_column(ForeignKey("credit_rules.id"))
-    learner_did: Mapped[str] = mapped_column(String(2048))
+    learner_did: Mapped[str] = mapped_column(String(2048), index=True)
     outcomes: Mapped[list[dict[str, str]]] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(Text)

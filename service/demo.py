@@ -2,8 +2,10 @@
 
 Creates a supervisor, an evaluation organization accredited for Web前端开发 at all three
 levels, a school accredited for higher vocational diplomas, two learners (did:key holders),
-and issues a few credentials; writes what it made to ``DATA_DIR/demo-accounts.json``. Run
-again, it reuses what it made (API keys are stored hashed, so the file is their only copy).
+the outcome catalogue (every Web前端开发 level, higher vocational diplomas) and the school's
+conversion rules, and issues a few credentials; writes what it made to
+``DATA_DIR/demo-accounts.json``. Run again, it reuses what it made (API keys are stored
+hashed, so the file is their only copy).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +22,11 @@ from sqlalchemy.orm import Session
 from issuer.accreditation import accredit
 from issuer.auth import create_api_key
 from issuer.context import IssuerContext
+from issuer.credit_rules import NewRule, create_rule
 from issuer.issuance import issue_from_template
 from issuer.models import Supervisor
 from issuer.organizations import get_organization, issue_api_key, register_organization
+from issuer.outcome_catalogue import NewEntry, add_entry, catalogue
 from issuer.templates.requests import DiplomaRequest, XCertificateRequest
 from vc.did.key import did_key
 from vc.keys import KeyPair
@@ -59,6 +64,7 @@ def seed_demo(session: Session, context: IssuerContext, data_dir: Path) -> dict[
         accounts["accounts"].append(_organization(session, context, kind, slug, now))
     accounts["accounts"].extend(learners)
     accounts["credentials"] = _issue(session, context, learners)
+    accounts["creditBank"] = _credit_bank(session, now)
     session.commit()
     data_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -123,6 +129,77 @@ def _organization(
             "didDocument": f"{base}/orgs/{slug}/did.json",
         },
     }
+
+
+# (level, credits) of the catalogue, and the school's rules: (course, name zh, name en,
+# minimum level, credits, exemption).
+CATALOGUE_LEVELS = (("junior", "2"), ("intermediate", "4"), ("senior", "6"))
+RULES = (
+    ("WEB101", "网页设计基础", "Web Design Basics", "junior", "2", False),
+    ("WEB201", "前端框架开发", "Front-End Framework Development", "intermediate", "4", True),
+)
+
+
+def _credit_bank(session: Session, now: datetime) -> dict[str, Any]:
+    """The outcome catalogue and the demo school's conversion rules."""
+    entries = [
+        add_entry(
+            session,
+            NewEntry(
+                kind="x-certificate",
+                name_zh=f"Web前端开发职业技能等级证书（{level}）",
+                name_en=f"Web Front-End Development certificate ({level})",
+                credits=Decimal(credits),
+                skill_domain_code=WEB_FRONTEND["code"],
+                level=level,
+            ),
+            actor=ACTOR,
+            now=now,
+        )
+        for level, credits in CATALOGUE_LEVELS
+    ]
+    entries.append(
+        add_entry(
+            session,
+            NewEntry(
+                kind="diploma",
+                name_zh="高职专科毕业证书",
+                name_en="Higher vocational diploma",
+                credits=Decimal(120),
+                education_level="higher-vocational",
+            ),
+            actor=ACTOR,
+            now=now,
+        )
+    )
+    school = get_organization(session, SCHOOL)
+    assert school is not None
+    major = MAJORS[1]
+    rules = [
+        create_rule(
+            session,
+            school,
+            NewRule(
+                major_code=major["code"],
+                major_name_zh=major["nameZh"],
+                major_name_en=major["nameEn"],
+                course_code=code,
+                course_name_zh=name_zh,
+                course_name_en=name_en,
+                source_kind="x-certificate",
+                validity_years=3,
+                skill_domain_code=WEB_FRONTEND["code"],
+                min_level=level,
+                credits=Decimal(credits),
+                exemption=exemption,
+            ),
+            catalogue(session),
+            actor=ACTOR,
+            now=now,
+        )
+        for code, name_zh, name_en, level, credits, exemption in RULES
+    ]
+    return {"catalogue": [e.id for e in entries], "rules": [r.id for r in rules]}
 
 
 def _learner(name: str, handle: str) -> dict[str, Any]:

@@ -33,7 +33,7 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from issuer import conversions, credit_rules
+from issuer import conversions, credit_rules, outcome_catalogue
 from issuer.accreditation import ScopeError
 from issuer.context import IssuerContext
 from issuer.keystore import OrganizationKeys
@@ -145,9 +145,13 @@ class IssuerCreditBank:
     def explain(
         self, school: str, major: str | None, documents: Sequence[dict[str, Any]], at: datetime, /
     ) -> list[dict[str, Any]]:
-        outcomes = [credit_rules.outcome_of(document) for document in documents]
         with self._sessions() as session:
             organization = self._school(session, school)
+            recognized = outcome_catalogue.catalogue(session)
+            outcomes = [
+                credit_rules.recognize(credit_rules.outcome_of(document), recognized)
+                for document in documents
+            ]
             found = []
             for row in credit_rules.rules_of(session, organization, major):
                 finding = credit_rules.evaluate(row, outcomes, at)
@@ -180,6 +184,21 @@ class IssuerCreditBank:
         with self._sessions() as session:
             row = session.get(CreditConversion, conversion_id)
             return conversions.conversion_json(session, row) if row is not None else None
+
+    def conversions_of(self, learner_did: str, /) -> list[dict[str, Any]]:
+        with self._sessions() as session:
+            rows = conversions.conversions_of_learner(session, learner_did)
+            return [conversions.conversion_json(session, row) for row in rows]
+
+    def recognize(self, documents: Sequence[dict[str, Any]], /) -> list[dict[str, Any] | None]:
+        with self._sessions() as session:
+            recognized = outcome_catalogue.catalogue(session)
+        found: list[dict[str, Any] | None] = []
+        for document in documents:
+            outcome = credit_rules.recognize(credit_rules.outcome_of(document), recognized)
+            entry = recognized.by_id.get(outcome.catalogue_id or "")
+            found.append(outcome_catalogue.entry_json(entry) if entry is not None else None)
+        return found
 
 
 _CLIENT: ContextVar[tuple[str | None, str | None]] = ContextVar(

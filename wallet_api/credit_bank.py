@@ -1,15 +1,18 @@
 """The learner's credit-bank account (学分银行) in the wallet.
 
-- **Deposits**: a credential of the wallet, active at the time, is deposited as a learning
-  outcome: its id and the digest (``sha256-…`` of its RFC 8785 form) are kept. A deposit
-  *counts* while its issuer says the credential is active (revoked, suspended, superseded or
-  unknown: it stops counting) and its wallet entry is still there.
-- **Accumulated credits**: the sum of ``credentialSubject.creditsEarned`` of counting deposits.
+- **Deposits**: a credential of the wallet, active at the time and recognized by the
+  supervisor's outcome catalogue, is deposited as a learning outcome: its id and the digest
+  (``sha256-…`` of its RFC 8785 form) are kept. A deposit *counts* while its issuer says the
+  credential is active (revoked, suspended, superseded or unknown: it stops counting), the
+  catalogue still recognizes it, and its wallet entry is still there.
+- **Accumulated credits**: the sum of the catalogue's credit values of counting deposits.
 - **Evaluation**: for a chosen school (and major), which of its rules apply to the counting
   deposits and why (or why not) — asked of the school through :class:`CreditBankIssuer`.
 - **Applications**: the learner applies under one rule; the school's conversion (pending,
   approved with its signed record, rejected with a reason, flagged when an outcome it used no
-  longer counts) is read back through the same Protocol.
+  longer counts) is read back through the same Protocol. The school's conversions are the
+  record: listing adopts any conversion of the learner's DID the wallet has no row for (a
+  process that died between the school's commit and the wallet's loses nothing).
 
 The wallet reaches the schools only through :class:`CreditBankIssuer`, wired in ``service/``.
 """
@@ -27,6 +30,7 @@ from typing import Any, Protocol
 
 import rfc8785
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from wallet_api import store
@@ -68,15 +72,23 @@ class CreditBankIssuer(Protocol):
         """A conversion as the school sees it (state, reason, flags, signed record)."""
         ...
 
+    def conversions_of(self, learner_did: str, /) -> list[dict[str, Any]]:
+        """Every conversion applied for with ``learner_did``, oldest first."""
+        ...
+
+    def recognize(self, documents: Sequence[dict[str, Any]], /) -> list[dict[str, Any] | None]:
+        """For each credential: the outcome-catalogue entry recognizing it, or None."""
+        ...
+
 
 def digest_sri(document: Any) -> str:
     """``sha256-<base64>`` of the RFC 8785 (JCS) form of a credential."""
     return "sha256-" + base64.b64encode(hashlib.sha256(rfc8785.dumps(document)).digest()).decode()
 
 
-def credits_of(document: dict[str, Any]) -> Decimal:
-    subject = document.get("credentialSubject")
-    value = subject.get("creditsEarned") if isinstance(subject, dict) else None
+def credits_of(entry: dict[str, Any] | None) -> Decimal:
+    """The credit value of a catalogue entry (0 without one)."""
+    value = entry.get("credits") if entry is not None else None
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         return Decimal(0)
     try:
@@ -87,18 +99,26 @@ def credits_of(document: dict[str, Any]) -> Decimal:
 
 @dataclass(frozen=True)
 class DepositView:
+    """A deposit with its present status at the issuer and its catalogue entry (if any)."""
+
     row: CreditDeposit
     status: str
     counting: bool
     credits: Decimal
     document: dict[str, Any] | None
+    recognized_as: dict[str, Any] | None
 
 
 def deposit(
-    session: Session, context: WalletContext, learner: Learner, entry_id: str
-) -> CreditDeposit:
-    """Deposit a wallet entry; refused when it is not the learner's, already deposited, or
-    not active at its issuer. Ends the session's transaction before asking the issuer."""
+    session: Session,
+    context: WalletContext,
+    port: CreditBankIssuer,
+    learner: Learner,
+    entry_id: str,
+) -> DepositView:
+    """Deposit a wallet entry; refused when it is not the learner's, already deposited (also
+    by a concurrent request), not active at its issuer, or not a recognized learning outcome.
+    Ends the session's transaction before asking the issuer."""
     row = store.owned(session, learner, entry_id)
     if row is None:
         raise CreditBankRefused(404, "Not found", f"no credential {entry_id!r} in this wallet")
@@ -116,6 +136,14 @@ def deposit(
             "Not a valid learning outcome",
             f"credential {credential_id!r} is {status} at its issuer; only active ones count",
         )
+    recognized_as = port.recognize([document])[0]
+    if recognized_as is None:
+        raise CreditBankRefused(
+            422,
+            "Not a valid learning outcome",
+            f"credential {credential_id!r} is not a learning outcome the outcome catalogue "
+            "recognizes (GET /outcome-catalogue lists them)",
+        )
     made = CreditDeposit(
         id=f"cd_{uuid.uuid4().hex}",
         learner_id=learner.id,
@@ -125,8 +153,15 @@ def deposit(
         deposited_at=context.clock(),
     )
     session.add(made)
-    session.flush()
-    return made
+    try:
+        session.flush()
+    except IntegrityError as exc:  # a concurrent request deposited it first
+        session.rollback()
+        raise CreditBankRefused(
+            409, "Already deposited", f"credential {credential_id!r} is already deposited"
+        ) from exc
+    credits = credits_of(recognized_as)
+    return DepositView(made, "active", True, credits, document, recognized_as)
 
 
 def _deposit_of(session: Session, learner: Learner, credential_id: str) -> CreditDeposit | None:
@@ -137,8 +172,10 @@ def _deposit_of(session: Session, learner: Learner, credential_id: str) -> Credi
     )
 
 
-def deposits(session: Session, context: WalletContext, learner: Learner) -> list[DepositView]:
-    """The learner's deposits with their present status (asked of the issuer now)."""
+def deposits(
+    session: Session, context: WalletContext, port: CreditBankIssuer, learner: Learner
+) -> list[DepositView]:
+    """The learner's deposits with their present status and catalogue entry (asked now)."""
     rows = list(
         session.scalars(
             select(CreditDeposit)
@@ -151,8 +188,9 @@ def deposits(session: Session, context: WalletContext, learner: Learner) -> list
         entry = store.owned(session, learner, row.entry_id)
         found.append((row, store.document_of(entry) if entry is not None else None))
     session.commit()
+    entries = port.recognize([document or {} for _, document in found])
     views = []
-    for row, document in found:
+    for (row, document), recognized_as in zip(found, entries, strict=True):
         state = context.statuses.status(row.credential_id)
         status = (
             "missing"
@@ -163,9 +201,9 @@ def deposits(session: Session, context: WalletContext, learner: Learner) -> list
             if state.superseded_by
             else state.status
         )
-        counting = status == "active"
-        credits = credits_of(document) if document is not None else Decimal(0)
-        views.append(DepositView(row, status, counting, credits, document))
+        counting = status == "active" and recognized_as is not None
+        credits = credits_of(recognized_as)
+        views.append(DepositView(row, status, counting, credits, document, recognized_as))
     return views
 
 
@@ -179,7 +217,7 @@ def evaluate(
 ) -> list[dict[str, Any]]:
     """Which of the school's rules apply to the learner's counting deposits, and why."""
     documents = [
-        v.document for v in deposits(session, context, learner) if v.counting and v.document
+        v.document for v in deposits(session, context, port, learner) if v.counting and v.document
     ]
     return port.explain(school, major, documents, context.clock())
 
@@ -193,7 +231,7 @@ def apply(
     rule_id: str,
 ) -> CreditApplication:
     """Apply under ``rule_id`` with every counting deposit the rule accepts."""
-    views = [v for v in deposits(session, context, learner) if v.counting and v.document]
+    views = [v for v in deposits(session, context, port, learner) if v.counting and v.document]
     findings = port.explain(
         school, None, [v.document for v in views if v.document], context.clock()
     )
@@ -217,13 +255,48 @@ def apply(
         created_at=context.clock(),
     )
     session.add(made)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # a concurrent listing adopted the new conversion already
+        session.rollback()
+        adopted = session.scalar(
+            select(CreditApplication).where(CreditApplication.conversion_id == conversion["id"])
+        )
+        if adopted is None:
+            raise
+        return adopted
     return made
 
 
-def applications(session: Session, learner: Learner) -> list[CreditApplication]:
+def applications(
+    session: Session, context: WalletContext, port: CreditBankIssuer, learner: Learner
+) -> list[CreditApplication]:
+    """The learner's applications, adopting the school's conversions of the learner's DID
+    that have no wallet row yet (their application was cut short after the school's commit)."""
+    session.commit()  # the school's side is asked outside the wallet's transaction
+    found = port.conversions_of(learner.did)
     query = select(CreditApplication).where(CreditApplication.learner_id == learner.id)
-    return list(session.scalars(query.order_by(CreditApplication.created_at)))
+    rows = list(session.scalars(query.order_by(CreditApplication.created_at)))
+    known = {row.conversion_id for row in rows}
+    for conversion in found:
+        if conversion["id"] in known:
+            continue
+        adopted = CreditApplication(
+            id=f"ca_{uuid.uuid4().hex}",
+            learner_id=learner.id,
+            school=str(conversion["school"]),
+            rule_id=str(conversion["rule"]["id"]) if conversion.get("rule") else "",
+            conversion_id=str(conversion["id"]),
+            created_at=context.clock(),
+        )
+        session.add(adopted)
+        rows.append(adopted)
+    try:
+        session.flush()
+    except IntegrityError:  # a concurrent request adopted them first: read theirs
+        session.rollback()
+        rows = list(session.scalars(query.order_by(CreditApplication.created_at)))
+    return rows
 
 
 def application_of(session: Session, learner: Learner, application_id: str) -> CreditApplication:

@@ -153,5 +153,5 @@ class CreditApplication(Base):
     learner_id: Mapped[int] = mapped_column(ForeignKey("wallet_learners.id"), index=True)
     school: Mapped[str] = mapped_column(String(64))
     rule_id: Mapped[str] = mapped_column(String(40))
-    conversion_id: Mapped[str] = mapped_column(String(40))
+    conversion_id: Mapped[str] = mapped_column(String(40), unique=True)
     created_at: Mapped[datetime] = mapped_column(Timestamp)

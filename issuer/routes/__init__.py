@@ -11,6 +11,7 @@ from issuer.routes import (
     dids,
     keys,
     offers,
+    outcome_catalogue,
     registry,
     revocation,
     schemas,
@@ -23,6 +24,6 @@ def create_router() -> APIRouter:
     """Every issuer route (handlers read their IssuerContext from ``app.state.issuer``)."""
     router = APIRouter()
     modules = (admin, registry, dids, keys, credentials, vc_api, status, schemas, offers)
-    for module in (*modules, revocation, batch, console, credit_rules):
+    for module in (*modules, revocation, batch, console, credit_rules, outcome_catalogue):
         router.include_router(module.router)
     return router

@@ -15,7 +15,7 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from issuer import conversions, credit_rules
+from issuer import conversions, credit_rules, outcome_catalogue
 from issuer.deps import CallerDep, ContextDep, SessionDep
 from issuer.routes.common import issuance_errors, organization_or_404, own_organization
 
@@ -34,7 +34,7 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
     401: {"description": "No or unknown API key"},
     403: {"description": "Not this school's key"},
     404: {"description": "No such school, rule or conversion"},
-    409: {"description": "The conversion's state does not allow it"},
+    409: {"description": "The rule's or the conversion's state does not allow it"},
     422: {"description": "Invalid input"},
 }
 
@@ -79,6 +79,8 @@ class Rule(BaseModel):
     credits: float | None
     exemption: bool
     validity_years: int
+    created_at: str
+    withdrawn_at: str | None
 
 
 class RuleList(BaseModel):
@@ -118,7 +120,7 @@ def _refusals() -> Iterator[None]:
     try:
         yield
     except credit_rules.CreditRuleError as exc:
-        raise HTTPException(422, {"title": "Invalid rule", "detail": str(exc)}) from exc
+        raise HTTPException(exc.status, {"title": exc.title, "detail": str(exc)}) from exc
     except conversions.ConversionError as exc:
         raise HTTPException(exc.status, {"title": exc.title, "detail": str(exc)}) from exc
 
@@ -128,6 +130,8 @@ def _refusals() -> Iterator[None]:
     status_code=201,
     operation_id="createCreditRule",
     summary="Declare a conversion rule for one course of one of the school's majors",
+    description="The major must be in the school's accreditation, and the source an outcome "
+    "the supervisor's outcome catalogue recognizes (`GET /outcome-catalogue`).",
     response_model=Rule,
     responses=REFUSALS,
 )
@@ -155,7 +159,12 @@ def create_rule(
     )
     with _refusals():
         row = credit_rules.create_rule(
-            session, organization, new, actor=caller.label, now=context.clock()
+            session,
+            organization,
+            new,
+            outcome_catalogue.catalogue(session),
+            actor=caller.label,
+            now=context.clock(),
         )
     result = credit_rules.rule_json(row, slug)
     session.commit()
@@ -180,7 +189,7 @@ def list_rules(
 @router.get(
     "/orgs/{slug}/credit-rules/{rule_id}",
     operation_id="getCreditRule",
-    summary="One conversion rule (public)",
+    summary="One conversion rule, in force or withdrawn (public)",
     response_model=Rule,
     responses={404: REFUSALS[404]},
 )
@@ -190,6 +199,26 @@ def get_rule(slug: str, rule_id: str, session: SessionDep) -> dict[str, Any]:
     if row is None:
         raise HTTPException(404, f"school {slug!r} has no rule {rule_id!r}")
     return credit_rules.rule_json(row, slug)
+
+
+@router.post(
+    "/orgs/{slug}/credit-rules/{rule_id}/withdraw",
+    operation_id="withdrawCreditRule",
+    summary="Withdraw a rule: no new applications or approvals under it (it stays readable)",
+    response_model=Rule,
+    responses=REFUSALS,
+)
+def withdraw_rule(
+    slug: str, rule_id: str, caller: CallerDep, session: SessionDep, context: ContextDep
+) -> dict[str, Any]:
+    organization = own_organization(session, slug, caller)
+    with _refusals():
+        row = credit_rules.withdraw_rule(
+            session, organization, rule_id, actor=caller.label, now=context.clock()
+        )
+    result = credit_rules.rule_json(row, slug)
+    session.commit()
+    return result
 
 
 @router.get(

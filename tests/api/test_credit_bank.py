@@ -23,6 +23,7 @@ from tests.support.credit_bank import (
     deposit,
     evaluation_org_since,
     issue_into_wallet,
+    recognize,
     rule_body,
     school_since,
 )
@@ -87,11 +88,25 @@ class World:
         return str(self.entries[name]["credentialId"])
 
 
+# The supervisor's catalogue: (skill domain, level) → credits. Web front-end junior,
+# intermediate and senior and big-data senior are recognized; big-data junior is not.
+CATALOGUE: dict[tuple[str, str], float] = {
+    ("0402", "junior"): 1,
+    ("0402", "intermediate"): 2,
+    ("0402", "senior"): 3,
+    (BIG_DATA["code"], "senior"): 5,
+}
+TOTAL_CREDITS = 1 + 2 + 3 + 5  # junior-new, mid-boundary, senior-old, bigdata-senior
+
+
 def _world(service: Service) -> World:
     service.clock.now = LONG_AGO
     evaluator = evaluation_org_since(service)
     school = school_since(service)
     service.clock.now = NOW
+    for (domain, level), credits in CATALOGUE.items():
+        recognize(service, domain=domain, level=level, credits=credits)
+    recognize(service, education_level="higher-vocational", credits=30)
     learner = register(service, "li.xiaoming")
     entries = {}
     for i, (name, (at, domain, level)) in enumerate(CERTIFICATES.items()):
@@ -185,11 +200,15 @@ def test_account_lists_deposits_and_accumulated_credits(service: Service) -> Non
     response = service.client.get("/wallet/credit-bank", headers=world.learner.headers)
     assert response.status_code == 200, response.text
     account = response.json()
-    assert account["totalCredits"] == 4 * len(CERTIFICATES)
+    # the catalogue's values count, not the certificates' own creditsEarned (4 each)
+    assert account["totalCredits"] == TOTAL_CREDITS
     for item in account["deposits"]:
-        entry = next(e for e in world.entries.values() if e["id"] == item["entryId"])
+        name, entry = next((n, e) for n, e in world.entries.items() if e["id"] == item["entryId"])
         assert item["digestSri"] == digest_sri(entry["verifiableCredential"])
         assert item["counting"] is True
+        _, domain, level = CERTIFICATES[name]
+        key = ((domain or {}).get("code", "0402"), level)
+        assert item["credits"] == CATALOGUE[key] == item["recognizedAs"]["credits"]
 
 
 def test_published_rules_are_public_json(service: Service) -> None:
@@ -299,7 +318,7 @@ def test_revoking_an_outcome_flags_the_conversion(
     assert [c["flagged"] for c in listed] == [True]
     # the outcome no longer counts
     account = service.client.get("/wallet/credit-bank", headers=world.learner.headers).json()
-    assert account["totalCredits"] == 4 * (len(CERTIFICATES) - 1)
+    assert account["totalCredits"] == TOTAL_CREDITS - CATALOGUE[("0402", "intermediate")]
     assert _evaluation(service, world)["C01"]["applies"] is False
 
 

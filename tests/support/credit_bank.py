@@ -47,6 +47,45 @@ def school_since(service: Service, slug: str = "bjit") -> Org:
     return org
 
 
+def recognize(
+    service: Service,
+    *,
+    domain: str | None = WEB_FRONTEND["code"],
+    level: str | None = None,
+    education_level: str | None = None,
+    major: str | None = None,
+    credits: float = 2,
+) -> dict[str, Any]:
+    """A supervisor's outcome-catalogue entry (an X certificate when ``level`` is given, else a
+    diploma of ``education_level``), through the admin API."""
+    outcome: dict[str, Any]
+    if level is not None:
+        outcome = {"kind": "x-certificate", "skillDomainCode": domain, "level": level}
+    else:
+        outcome = {"kind": "diploma", "educationLevel": education_level, "majorCode": major}
+    response = service.client.post(
+        "/admin/outcome-catalogue",
+        json={
+            "outcome": outcome,
+            "nameZh": "认可的学习成果",
+            "nameEn": "Recognized learning outcome",
+            "credits": credits,
+        },
+        headers=service.as_supervisor(),
+    )
+    assert response.status_code == 201, response.text
+    entry: dict[str, Any] = response.json()
+    return entry
+
+
+def recognize_all(service: Service, credits: float = 2) -> None:
+    """Recognize every level of Web front-end and big data, and higher-vocational diplomas."""
+    for domain in (WEB_FRONTEND["code"], BIG_DATA["code"]):
+        for level in ("junior", "intermediate", "senior"):
+            recognize(service, domain=domain, level=level, credits=credits)
+    recognize(service, education_level="higher-vocational", credits=credits)
+
+
 def rule_body(
     course: str,
     *,

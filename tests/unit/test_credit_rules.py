@@ -10,8 +10,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from issuer.credit_rules import LEVELS, Outcome, digest_sri, evaluate, outcome_of, years_before
-from issuer.models import CreditRule
+from issuer.credit_rules import (
+    LEVELS,
+    Outcome,
+    digest_sri,
+    evaluate,
+    outcome_of,
+    recognize,
+    years_before,
+)
+from issuer.models import CreditRule, OutcomeEntry
+from issuer.outcome_catalogue import Catalogue, match_key
 
 AT = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
@@ -32,7 +41,14 @@ def _rule(**overrides: Any) -> CreditRule:
 
 
 def _x(level: str, issued: datetime, domain: str = "0402") -> Outcome:
-    return Outcome("urn:uuid:x", "x-certificate", issued, skill_domain_code=domain, level=level)
+    return Outcome(
+        "urn:uuid:x",
+        "x-certificate",
+        issued,
+        skill_domain_code=domain,
+        level=level,
+        catalogue_id="lo-x",
+    )
 
 
 # (min level, outcome level, issued, applies)
@@ -62,7 +78,9 @@ def test_level_and_period_boundaries(
 
 def test_other_domain_kind_and_withdrawn_rules_do_not_apply() -> None:
     assert not evaluate(_rule(), [_x("senior", AT, domain="0501")], AT).applies
-    diploma = Outcome("urn:uuid:d", "diploma", AT, education_level="higher-vocational")
+    diploma = Outcome(
+        "urn:uuid:d", "diploma", AT, education_level="higher-vocational", catalogue_id="lo-d"
+    )
     assert not evaluate(_rule(), [diploma], AT).applies
     assert not evaluate(_rule(withdrawn_at=AT), [_x("senior", AT)], AT).applies
     assert evaluate(_rule(), [], AT).reasons == ("no counting learning outcome",)
@@ -108,3 +126,57 @@ def test_outcome_of_reads_an_x_certificate_and_digest_is_key_order_free() -> Non
     reordered = dict(reversed(list(document.items())))
     assert digest_sri(reordered) == digest_sri(document)
     assert digest_sri({**document, "id": "urn:uuid:2"}) != digest_sri(document)
+
+
+def _entry(entry_id: str, credits: str, kind: str, **scope: str | None) -> OutcomeEntry:
+    return OutcomeEntry(id=entry_id, kind=kind, match_key=match_key(kind, **scope), credits=credits)
+
+
+CATALOGUE = Catalogue(
+    {
+        row.match_key: row
+        for row in (
+            _entry("lo-senior", "3", "x-certificate", skill_domain_code="0402", level="senior"),
+            _entry("lo-hv", "20", "diploma", education_level="higher-vocational"),
+            _entry(
+                "lo-hv-se",
+                "30",
+                "diploma",
+                education_level="higher-vocational",
+                major_code="510201",
+            ),
+        )
+    }
+)
+
+
+def test_only_a_recognized_outcome_counts_and_at_the_catalogues_value() -> None:
+    stated = Outcome(
+        "urn:uuid:x",
+        "x-certificate",
+        AT,
+        skill_domain_code="0402",
+        level="senior",
+        credits=Decimal(9),
+    )
+    recognized = recognize(stated, CATALOGUE)
+    assert (recognized.catalogue_id, recognized.credits) == ("lo-senior", Decimal(3))
+    assert evaluate(_rule(), [recognized], AT).applies
+    finding = evaluate(_rule(), [stated], AT)  # the same outcome, not recognized
+    assert not finding.applies
+    assert "not a learning outcome recognized by the catalogue" in finding.reasons[0]
+    # no entry for the intermediate level: it is not recognized (nor below-level credit)
+    intermediate = Outcome("u", "x-certificate", AT, skill_domain_code="0402", level="intermediate")
+    assert recognize(intermediate, CATALOGUE).catalogue_id is None
+
+
+@pytest.mark.parametrize(
+    ("major", "entry"), [("510201", "lo-hv-se"), ("530701", "lo-hv"), (None, "lo-hv")]
+)
+def test_a_diplomas_major_entry_wins_over_the_any_major_entry(
+    major: str | None, entry: str
+) -> None:
+    diploma = Outcome("d", "diploma", AT, education_level="higher-vocational", major_code=major)
+    assert recognize(diploma, CATALOGUE).catalogue_id == entry
+    undergraduate = Outcome("d", "diploma", AT, education_level="undergraduate", major_code=major)
+    assert recognize(undergraduate, CATALOGUE).catalogue_id is None

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import Field
 
-from wallet_api import credit_bank, store
+from wallet_api import credit_bank
 from wallet_api.credit_bank import CreditBankIssuer, CreditBankRefused
 from wallet_api.deps import LearnerDep, WalletDep, WalletSessionDep
 from wallet_api.models import CreditApplication
@@ -50,6 +50,10 @@ class Deposit(Model):
     status: str
     counting: bool
     credits: float
+    recognized_as: dict[str, Any] | None = Field(
+        description="The outcome-catalogue entry recognizing it (null: not recognized, so "
+        "it does not count); its credit value is what counts."
+    )
 
 
 class Account(Model):
@@ -98,6 +102,19 @@ def _number(value: Decimal) -> float:
     return float(value)
 
 
+def _deposit(view: credit_bank.DepositView) -> Deposit:
+    return Deposit(
+        id=view.row.id,
+        entry_id=view.row.entry_id,
+        credential_id=view.row.credential_id,
+        digest_sri=view.row.digest_sri,
+        status=view.status,
+        counting=view.counting,
+        credits=_number(view.credits),
+        recognized_as=view.recognized_as,
+    )
+
+
 @router.get(
     "",
     operation_id="wallet_credit_bank",
@@ -105,20 +122,11 @@ def _number(value: Decimal) -> float:
     summary="The learner's deposited outcomes, whether each still counts, and total credits.",
     responses=SIGNED_IN,
 )
-def account(learner: LearnerDep, session: WalletSessionDep, context: WalletDep) -> Account:
-    views = credit_bank.deposits(session, context, learner)
-    items = [
-        Deposit(
-            id=v.row.id,
-            entry_id=v.row.entry_id,
-            credential_id=v.row.credential_id,
-            digest_sri=v.row.digest_sri,
-            status=v.status,
-            counting=v.counting,
-            credits=_number(v.credits),
-        )
-        for v in views
-    ]
+def account(
+    learner: LearnerDep, session: WalletSessionDep, context: WalletDep, port: PortDep
+) -> Account:
+    views = credit_bank.deposits(session, context, port, learner)
+    items = [_deposit(v) for v in views]
     total = sum((v.credits for v in views if v.counting), Decimal(0))
     return Account(deposits=items, total_credits=_number(total))
 
@@ -129,25 +137,21 @@ def account(learner: LearnerDep, session: WalletSessionDep, context: WalletDep) 
     status_code=201,
     response_model=Deposit,
     summary="Deposit an active credential of the wallet as a learning outcome.",
+    description="Only credentials the outcome catalogue recognizes are learning outcomes "
+    "(`GET /outcome-catalogue`); a credential deposited twice, also concurrently, is a 409.",
     responses=REFUSED,
 )
 def deposit(
-    body: DepositInput, learner: LearnerDep, session: WalletSessionDep, context: WalletDep
+    body: DepositInput,
+    learner: LearnerDep,
+    session: WalletSessionDep,
+    context: WalletDep,
+    port: PortDep,
 ) -> Deposit:
     with _refusals():
-        row = credit_bank.deposit(session, context, learner, body.entry_id)
+        made = credit_bank.deposit(session, context, port, learner, body.entry_id)
     session.commit()
-    entry = store.owned(session, learner, row.entry_id)
-    credits = credit_bank.credits_of(store.document_of(entry)) if entry else Decimal(0)
-    return Deposit(
-        id=row.id,
-        entry_id=row.entry_id,
-        credential_id=row.credential_id,
-        digest_sri=row.digest_sri,
-        status="active",
-        counting=True,
-        credits=_number(credits),
-    )
+    return _deposit(made)
 
 
 @router.get(
@@ -208,9 +212,9 @@ def apply(
     responses=SIGNED_IN,
 )
 def list_applications(
-    learner: LearnerDep, session: WalletSessionDep, port: PortDep
+    learner: LearnerDep, session: WalletSessionDep, context: WalletDep, port: PortDep
 ) -> ApplicationList:
-    rows = credit_bank.applications(session, learner)
+    rows = credit_bank.applications(session, context, port, learner)
     session.commit()
     return ApplicationList(applications=[_application(row, port) for row in rows])
 

@@ -1,0 +1,164 @@
+"""The outcome catalogue: supervisors recognize X certificates and diplomas as learning outcomes
+with a credit value (and withdraw entries); anyone may read the catalogue.
+
+Every refusal is a problem details object and writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Path, Query
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from issuer import outcome_catalogue as catalogue
+from issuer.accreditation import EducationLevel, Level
+from issuer.deps import ContextDep, SessionDep, SupervisorDep
+
+router = APIRouter(tags=["credit-bank"])
+
+_CAMEL = ConfigDict(
+    alias_generator=to_camel,
+    populate_by_name=True,
+    serialize_by_alias=True,
+    extra="forbid",
+    str_strip_whitespace=True,
+)
+Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$")]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+OutcomeId = Annotated[str, Path(max_length=40, description="The entry's id (lo-…).")]
+PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No API key, or an unknown or revoked one.", **PROBLEM},
+    403: {"description": "The API key is not a supervisor's.", **PROBLEM},
+    404: {"description": "No such entry.", **PROBLEM},
+    409: {"description": "An entry for this outcome is in force, or it is withdrawn.", **PROBLEM},
+    422: {"description": "The entry is malformed.", **PROBLEM},
+}
+
+
+class RecognizedOutcome(BaseModel):
+    """Which outcome an entry recognizes: an X certificate of one skill domain at one level, or
+    a diploma of one education level (of one major, or of any major when none is given)."""
+
+    model_config = _CAMEL
+    kind: Literal["x-certificate", "diploma"]
+    skill_domain_code: Code | None = None
+    level: Level | None = None
+    education_level: EducationLevel | None = None
+    major_code: Code | None = None
+
+
+class EntryInput(BaseModel):
+    """A recognized learning outcome and its credit value."""
+
+    model_config = _CAMEL
+    outcome: RecognizedOutcome
+    name_zh: Name
+    name_en: Name
+    credits: Decimal = Field(gt=0, le=100, max_digits=6, decimal_places=2)
+
+
+class Entry(BaseModel):
+    model_config = _CAMEL
+    id: str
+    outcome: dict[str, Any]
+    name_zh: str
+    name_en: str
+    credits: float
+    created_at: str
+    withdrawn_at: str | None
+
+
+class EntryList(BaseModel):
+    model_config = _CAMEL
+    entries: list[Entry]
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    try:
+        yield
+    except catalogue.CatalogueError as exc:
+        raise HTTPException(exc.status, {"title": exc.title, "detail": str(exc)}) from exc
+
+
+@router.post(
+    "/admin/outcome-catalogue",
+    status_code=201,
+    operation_id="addOutcomeCatalogueEntry",
+    summary="Recognize an X certificate (skill domain, level) or a diploma as a learning "
+    "outcome worth some credits",
+    response_model=Entry,
+    responses=REFUSALS,
+    tags=["supervision"],
+)
+def add_entry(
+    body: EntryInput, session: SessionDep, context: ContextDep, caller: SupervisorDep
+) -> dict[str, Any]:
+    new = catalogue.NewEntry(
+        kind=body.outcome.kind,
+        name_zh=body.name_zh,
+        name_en=body.name_en,
+        credits=body.credits,
+        skill_domain_code=body.outcome.skill_domain_code,
+        level=body.outcome.level,
+        education_level=body.outcome.education_level,
+        major_code=body.outcome.major_code,
+    )
+    with _refusals():
+        row = catalogue.add_entry(session, new, actor=caller.label, now=context.clock())
+    result = catalogue.entry_json(row)
+    session.commit()
+    return result
+
+
+@router.post(
+    "/admin/outcome-catalogue/{outcome_id}/withdraw",
+    operation_id="withdrawOutcomeCatalogueEntry",
+    summary="Stop recognizing an entry's outcome (outcomes it recognized stop counting)",
+    response_model=Entry,
+    responses=REFUSALS,
+    tags=["supervision"],
+)
+def withdraw_entry(
+    outcome_id: OutcomeId, session: SessionDep, context: ContextDep, caller: SupervisorDep
+) -> dict[str, Any]:
+    with _refusals():
+        row = catalogue.withdraw_entry(session, outcome_id, actor=caller.label, now=context.clock())
+    result = catalogue.entry_json(row)
+    session.commit()
+    return result
+
+
+@router.get(
+    "/outcome-catalogue",
+    operation_id="listOutcomeCatalogue",
+    summary="The recognized learning outcomes and their credit values (public)",
+    response_model=EntryList,
+)
+def list_entries(
+    session: SessionDep,
+    include_withdrawn: Annotated[
+        bool, Query(alias="includeWithdrawn", description="Also list withdrawn entries.")
+    ] = False,
+) -> dict[str, Any]:
+    rows = catalogue.entries(session, include_withdrawn=include_withdrawn)
+    return {"entries": [catalogue.entry_json(row) for row in rows]}
+
+
+@router.get(
+    "/outcome-catalogue/{outcome_id}",
+    operation_id="getOutcomeCatalogueEntry",
+    summary="One catalogue entry, in force or withdrawn (public)",
+    response_model=Entry,
+    responses={404: REFUSALS[404]},
+)
+def get_entry(outcome_id: OutcomeId, session: SessionDep) -> dict[str, Any]:
+    with _refusals():
+        row = catalogue.entry_of(session, outcome_id)
+    return catalogue.entry_json(row)
