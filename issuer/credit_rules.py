@@ -264,7 +264,7 @@ def _check_recognized(new: NewRule, catalogue: Catalogue) -> None:
                 major_code=new.source_major_code,
             )
         ]
-        what = f"a {new.education_level} diploma (major {new.source_major_code or 'any'})"
+        what = f"{new.education_level} diploma (major {new.source_major_code or 'any'})"
     if not any(found):
         raise CreditRuleError(f"the outcome catalogue recognizes no {what}")
 

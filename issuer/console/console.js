@@ -83,6 +83,10 @@ const TEXT = {
 };
 
 const state = { lang: "zh-CN", key: null, me: null, job: null, timer: null };
+// Tabs defined by other scripts (credit.js) register their loader here: name → () => void.
+const TAB_LOADERS = {};
+// … and what to redraw when the language changes.
+const LANGUAGE_HOOKS = [];
 const $ = (selector) => document.querySelector(selector);
 const t = (name) => (TEXT[name] ? TEXT[name][state.lang === "zh-CN" ? 0 : 1] : name);
 
@@ -96,6 +100,7 @@ function applyLanguage() {
   sessionStorage.setItem("onex-lang", state.lang);
   if (state.job) showJob(state.job);
   templateLinks();
+  LANGUAGE_HOOKS.forEach((hook) => hook());
 }
 
 async function api(path, options = {}) {
@@ -104,13 +109,19 @@ async function api(path, options = {}) {
   if (!response.ok) {
     let detail = `${response.status}`;
     try {
-      const problem = await response.json();
-      detail = problem.detail || problem.title || detail;
-      if (typeof detail !== "string") detail = JSON.stringify(detail);
+      detail = problemText(await response.json()) || detail;
     } catch (_) { /* not JSON */ }
     throw new Error(detail);
   }
   return response;
+}
+
+// A problem details object as one line: "title: detail" (or whichever of them there is).
+function problemText(problem) {
+  const title = typeof problem.title === "string" ? problem.title : "";
+  let detail = problem.detail == null ? "" : problem.detail;
+  if (typeof detail !== "string") detail = JSON.stringify(detail);
+  return title && detail && title !== detail ? `${title}: ${detail}` : detail || title;
 }
 
 function cell(row, text) {
@@ -133,8 +144,10 @@ async function signIn(key) {
   $("#who").textContent = me.organization
     ? `${state.lang === "zh-CN" ? me.organization.nameZh : me.organization.nameEn} (${me.organization.slug})`
     : me.label;
+  const orgKind = me.organization ? me.organization.kind : null;
   document.querySelectorAll("#tabs [data-role]").forEach((button) => {
-    button.hidden = button.dataset.role !== me.role;
+    const otherKind = Boolean(button.dataset.kind) && button.dataset.kind !== orgKind;
+    button.hidden = button.dataset.role !== me.role || otherKind;
   });
   showTab(me.role === "organization" ? "batch" : "organizations");
 }
@@ -145,6 +158,7 @@ function showTab(name) {
   if (name === "issue") renderIssueForm();
   if (name === "credentials") searchCredentials();
   if (name === "organizations") loadOrganizations();
+  if (TAB_LOADERS[name]) TAB_LOADERS[name]();
 }
 
 function kind() {

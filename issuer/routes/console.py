@@ -22,7 +22,11 @@ from issuer.models import Organization
 router = APIRouter(tags=["console"])
 
 CONSOLE_DIR = Path(issuer.console.__file__).resolve().parent
-STATIC = {"console.js": "text/javascript", "console.css": "text/css"}
+STATIC = {
+    "console.js": "text/javascript",
+    "credit.js": "text/javascript",
+    "console.css": "text/css",
+}
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
