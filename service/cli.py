@@ -6,6 +6,7 @@ import click
 
 from service.cli_admin import admin, audit, org
 from service.cli_batch import batch
+from service.cli_catalogue import catalogue
 from service.cli_issue import issue
 from service.cli_serve import demo, migrate, serve, show_settings
 from service.cli_vc import keygen, sign, verify
@@ -30,5 +31,6 @@ for command in (
     issue,
     audit,
     batch,
+    catalogue,
 ):
     main.add_command(command)
