@@ -164,6 +164,40 @@ def deposit(
     return DepositView(made, "active", True, credits, document, recognized_as)
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A wallet entry :func:`deposit_all` left out, and why."""
+
+    entry_id: str
+    credential_id: str
+    reason: str
+
+
+def deposit_all(
+    session: Session, context: WalletContext, port: CreditBankIssuer, learner: Learner
+) -> tuple[list[DepositView], list[Skipped]]:
+    """Deposit every credential of the wallet that is not deposited yet and is a valid
+    learning outcome; the others are returned with the reason (each deposit is committed
+    before the next is tried)."""
+    entries = [(row.id, row.credential_id) for row in store.listing(session, learner)]
+    deposited = {
+        row.credential_id
+        for row in session.scalars(
+            select(CreditDeposit).where(CreditDeposit.learner_id == learner.id)
+        )
+    }
+    made: list[DepositView] = []
+    skipped: list[Skipped] = []
+    for entry_id, credential_id in reversed(entries):  # oldest first
+        if credential_id in deposited:
+            continue
+        try:
+            made.append(deposit(session, context, port, learner, entry_id))
+        except CreditBankRefused as exc:
+            skipped.append(Skipped(entry_id, credential_id, exc.detail))
+    return made, skipped
+
+
 def _deposit_of(session: Session, learner: Learner, credential_id: str) -> CreditDeposit | None:
     return session.scalar(
         select(CreditDeposit).where(

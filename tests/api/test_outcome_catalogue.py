@@ -334,3 +334,35 @@ def test_an_application_cut_short_after_the_schools_commit_is_not_lost(
     assert again.json()["applications"] == [application]  # adopted once
     with Session(service.engine) as session:
         assert session.scalar(select(func.count()).select_from(CreditApplication)) == 1
+
+
+def test_deposit_all_takes_every_valid_outcome_and_says_why_not_for_the_rest(
+    service: Service,
+) -> None:
+    world = _world(service)
+    junior = issue_into_wallet(
+        service, world.evaluator, world.learner, at=NOW, level="junior", number="2024110101020003"
+    )
+    revoked = issue_into_wallet(
+        service, world.evaluator, world.learner, at=NOW, level="senior", number="2024110101020004"
+    )
+    response = service.client.post(
+        f"/orgs/{world.evaluator.slug}/credentials/{revoked['credentialId']}/revoke",
+        json={"reasonCode": "misconduct", "reason": "cheating confirmed"},
+        headers=world.evaluator.headers,
+    )
+    assert response.status_code == 200, response.text
+    url = "/wallet/credit-bank/deposits/all"
+    first = service.client.post(url, headers=world.learner.headers)
+    assert first.status_code == 200, first.text
+    assert [d["entryId"] for d in first.json()["deposited"]] == [world.entry["id"]]
+    reasons = {s["entryId"]: s["reason"] for s in first.json()["skipped"]}
+    assert set(reasons) == {junior["id"], revoked["id"]}
+    assert "catalogue" in reasons[junior["id"]] and "revoked" in reasons[revoked["id"]]
+    before = _rows(service)
+    again = service.client.post(url, headers=world.learner.headers).json()
+    assert again["deposited"] == [] and len(again["skipped"]) == 2
+    assert _rows(service) == before
+    account = service.client.get("/wallet/credit-bank", headers=world.learner.headers).json()
+    assert account["totalCredits"] == 3
+    _problem(service.client.post(url), 401)

@@ -127,6 +127,7 @@ RULES: dict[str, frozenset[str]] = {
     "GET /wallet/credit-bank/applications/{application_id}": ANY_LEARNER,
     "GET /wallet/credit-bank/evaluation": ANY_LEARNER,
     "POST /wallet/credit-bank/deposits": ANY_LEARNER,
+    "POST /wallet/credit-bank/deposits/all": ANY_LEARNER,
 }
 
 DESTRUCTIVE_LAST = (

@@ -154,6 +154,43 @@ def deposit(
     return _deposit(made)
 
 
+class SkippedEntry(Model):
+    entry_id: str
+    credential_id: str
+    reason: str
+
+
+class DepositAll(Model):
+    deposited: list[Deposit]
+    skipped: list[SkippedEntry] = Field(
+        description="Credentials of the wallet not deposited now, each with the reason."
+    )
+
+
+@router.post(
+    "/deposits/all",
+    operation_id="wallet_credit_bank_deposit_all",
+    response_model=DepositAll,
+    summary="Deposit every credential of the wallet that is a valid learning outcome.",
+    description="Credentials already deposited are left alone; the others that are not "
+    "active at their issuer or not recognized by the outcome catalogue are listed as skipped, "
+    "with the reason.",
+    responses=SIGNED_IN,
+)
+def deposit_all(
+    learner: LearnerDep, session: WalletSessionDep, context: WalletDep, port: PortDep
+) -> DepositAll:
+    made, skipped = credit_bank.deposit_all(session, context, port, learner)
+    session.commit()
+    return DepositAll(
+        deposited=[_deposit(view) for view in made],
+        skipped=[
+            SkippedEntry(entry_id=s.entry_id, credential_id=s.credential_id, reason=s.reason)
+            for s in skipped
+        ],
+    )
+
+
 @router.get(
     "/evaluation",
     operation_id="wallet_credit_bank_evaluation",
