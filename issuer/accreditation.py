@@ -7,7 +7,9 @@ included, as a credential's ``validFrom``/``validUntil``). An accreditation is `
 
 Issuance asks :func:`check_scope` before signing; it answers with the accreditation that covers
 the request or raises :class:`ScopeError` whose ``reason`` names what is missing. The registry
-and the verifier ask :func:`accreditation_at` what held at a given time.
+and the verifier ask :func:`accreditation_at` what held at a given time: every status change is
+kept (``AccreditationChange``), so a suspension that was lifted still counts for the moments
+it covered.
 
 Every change is written to the audit log in the caller's transaction; nothing here commits.
 """
@@ -24,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from issuer.audit import record
-from issuer.models import Accreditation, Organization
+from issuer.models import Accreditation, AccreditationChange, Organization
 
 Level = Literal["junior", "intermediate", "senior"]
 EducationLevel = Literal[
@@ -248,6 +250,7 @@ def _change(
     previous = accreditation.status
     accreditation.status, accreditation.status_reason = target, reason
     accreditation.updated_at = now
+    accreditation.changes.append(AccreditationChange(status=target, reason=reason, at=now))
     record(
         session,
         actor=actor,
@@ -283,16 +286,26 @@ def get_accreditation(session: Session, accreditation_id: int) -> Accreditation 
 def accreditation_at(
     session: Session, organization: Organization, at: datetime
 ) -> list[Accreditation]:
-    """The accreditations that held at ``at``: within their period and not yet suspended or
-    ended then (a suspension or end takes effect at the accreditation's ``updated_at``; a past
-    suspension that was lifted is in the audit log, not here)."""
+    """The accreditations that held at ``at``: within their period and active then (each
+    change takes effect at its moment)."""
     return [a for a in accreditations_of(session, organization) if _held_at(a, as_utc(at))]
+
+
+def status_at(accreditation: Accreditation, at: datetime) -> str:
+    """The accreditation's status at ``at``: that of its last change at or before ``at``,
+    ``active`` before its first change."""
+    status = "active"
+    for change in accreditation.changes:
+        if as_utc(change.at) > at:
+            break
+        status = change.status
+    return status
 
 
 def _held_at(accreditation: Accreditation, at: datetime) -> bool:
     if not as_utc(accreditation.valid_from) <= at <= as_utc(accreditation.valid_until):
         return False
-    return accreditation.status == "active" or at < as_utc(accreditation.updated_at)
+    return status_at(accreditation, at) == "active"
 
 
 def majors_at(session: Session, organization: Organization, at: datetime) -> list[str]:
@@ -408,8 +421,18 @@ def _not_in(what: str, value: str | None, allowed: list[str]) -> str | None:
     return None
 
 
+class StatusChange(_Model):
+    """One status change of an accreditation: the new status, from when, and why."""
+
+    status: Status
+    at: datetime
+    reason: str | None
+
+
 class AccreditationView(_Model):
-    """An accreditation as the admin API and the registry show it."""
+    """An accreditation as the admin API and the registry show it; ``history`` lists every
+    status change (before the first it was active), so a verifier can tell what held at any
+    past moment."""
 
     id: int
     scope: EvaluationScope | SchoolScope
@@ -419,6 +442,7 @@ class AccreditationView(_Model):
     status_reason: str | None
     created_at: datetime
     updated_at: datetime
+    history: list[StatusChange]
 
     @classmethod
     def of(cls, accreditation: Accreditation, organization: Organization) -> AccreditationView:
@@ -431,4 +455,8 @@ class AccreditationView(_Model):
             status_reason=accreditation.status_reason,
             created_at=as_utc(accreditation.created_at),
             updated_at=as_utc(accreditation.updated_at),
+            history=[
+                StatusChange(status=cast(Status, c.status), at=as_utc(c.at), reason=c.reason)
+                for c in accreditation.changes
+            ],
         )

@@ -19,7 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -76,6 +76,22 @@ class Accreditation(Base):
     status_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     updated_at: Mapped[datetime] = mapped_column(Timestamp)
+    changes: Mapped[list[AccreditationChange]] = relationship(
+        order_by="AccreditationChange.at, AccreditationChange.id", lazy="selectin"
+    )
+
+
+class AccreditationChange(Base):
+    """One status change of an accreditation (suspended, reinstated as active, ended), kept so
+    that what held at any past moment is exact; before its first change it was active."""
+
+    __tablename__ = "accreditation_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    accreditation_id: Mapped[int] = mapped_column(ForeignKey("accreditations.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(Timestamp)
 
 
 class SigningKey(Base):

@@ -67,6 +67,15 @@ class NamedCode:
 
 
 @dataclass(frozen=True)
+class StatusChange:
+    """An accreditation's status from ``at`` on (suspended, active again, ended)."""
+
+    status: str
+    at: datetime
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class AccreditationInfo:
     """One accreditation as the registry publishes it (for the report and the page)."""
 
@@ -80,12 +89,28 @@ class AccreditationInfo:
     education_levels: tuple[str, ...] = ()
     status_reason: str | None = None
     changed_at: datetime | None = None
+    history: tuple[StatusChange, ...] = ()
+
+    def change_at(self, moment: datetime) -> StatusChange | None:
+        """The status change in effect at ``moment`` (None: active, as before any change).
+
+        With a published ``history`` this is exact; without one (an older registry) the
+        present status is taken to hold from ``changed_at`` on."""
+        if self.history:
+            found = None
+            for change in self.history:
+                if change.at > moment:
+                    break
+                found = change
+            return found
+        if self.status == "active" or self.changed_at is None or moment < self.changed_at:
+            return None
+        return StatusChange(self.status, self.changed_at, self.status_reason)
 
     def in_force_at(self, moment: datetime) -> bool:
-        """Not suspended or ended by ``moment`` (a change takes effect at ``changed_at``)."""
-        if self.status == "active":
-            return True
-        return self.changed_at is not None and moment < self.changed_at
+        """Active at ``moment``: not suspended or ended then."""
+        change = self.change_at(moment)
+        return change is None or change.status == "active"
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -6,8 +6,9 @@ status — and their key history) is the contract between the issuer and any ver
 ``service/`` or fetched from a remote registry (:mod:`verifier.remote`); :class:`RegistryTrust`
 judges with it.
 
-An accreditation holds at a moment when the moment is within its period and it was not
-suspended or ended by then (a suspension or end takes effect at its ``updatedAt``).
+An accreditation holds at a moment when the moment is within its period and it was active
+then: its published ``history`` of status changes says which (a registry without one: its
+present status, taken to hold from its ``updatedAt``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from verifier.ports import (
     NamedCode,
     OrganizationInfo,
     SourceUnavailable,
+    StatusChange,
     TrustAnswer,
 )
 
@@ -198,11 +200,14 @@ def _shortfall(
         return 1, f"not yet accredited at validFrom {_iso(at)}: the accreditation starts {start}"
     if at > accreditation.valid_until:
         return 1, f"the accreditation expired {until}, before validFrom {_iso(at)}"
-    if accreditation.in_force_at(at):
+    change = accreditation.change_at(at)
+    if change is None or change.status == "active":
         return None
-    since = f" since {_iso(accreditation.changed_at)}" if accreditation.changed_at else ""
-    because = f": {accreditation.status_reason}" if accreditation.status_reason else ""
-    return 2, f"the accreditation is {accreditation.status}{since}{because}"
+    because = f": {change.reason}" if change.reason else ""
+    return 2, (
+        f"the accreditation was {change.status} at validFrom {_iso(at)} "
+        f"(since {_iso(change.at)}){because}"
+    )
 
 
 def _scope_shortfall(accreditation: AccreditationInfo, claim: CredentialClaim) -> str | None:
@@ -277,7 +282,22 @@ def parse_accreditation(value: Any) -> AccreditationInfo | None:
         education_levels=_strings(scope.get("educationLevels")),
         status_reason=reason if isinstance(reason, str) else None,
         changed_at=_moment(item.get("updatedAt")),
+        history=_history(item.get("history")),
     )
+
+
+def _history(value: Any) -> tuple[StatusChange, ...]:
+    """The published status changes, oldest first (unreadable entries are left out)."""
+    changes = []
+    for item in value if isinstance(value, list) else ():
+        at = _moment(item.get("at")) if isinstance(item, dict) else None
+        if at is None or not isinstance(item.get("status"), str):
+            continue
+        reason = item.get("reason")
+        changes.append(
+            StatusChange(item["status"], at, reason if isinstance(reason, str) else None)
+        )
+    return tuple(sorted(changes, key=lambda change: change.at))
 
 
 def _named(value: Any) -> tuple[NamedCode, ...]:

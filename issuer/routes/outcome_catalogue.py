@@ -19,7 +19,7 @@ from issuer import outcome_catalogue as catalogue
 from issuer.accreditation import EducationLevel, Level
 from issuer.deps import ContextDep, SessionDep, SupervisorDep
 
-router = APIRouter(tags=["credit-bank"])
+router = APIRouter()
 
 _CAMEL = ConfigDict(
     alias_generator=to_camel,
@@ -140,6 +140,7 @@ def withdraw_entry(
     operation_id="listOutcomeCatalogue",
     summary="The recognized learning outcomes and their credit values (public)",
     response_model=EntryList,
+    tags=["credit-bank"],
 )
 def list_entries(
     session: SessionDep,
@@ -157,6 +158,7 @@ def list_entries(
     summary="One catalogue entry, in force or withdrawn (public)",
     response_model=Entry,
     responses={404: REFUSALS[404]},
+    tags=["credit-bank"],
 )
 def get_entry(outcome_id: OutcomeId, session: SessionDep) -> dict[str, Any]:
     with _refusals():

@@ -145,7 +145,43 @@ def test_an_accreditation_suspended_later_leaves_earlier_credentials_valid(
     after["validFrom"] = "2026-11-30T09:00:00Z"
     status, report = verify(service, sign_as(service, org.slug, after))
     assert status == 400
-    assert "the accreditation is suspended since 2026-11-29" in note(report, "issuer-accredited")
+    assert (
+        "the accreditation was suspended at validFrom 2026-11-30T09:00:00Z (since 2026-11-29"
+        in (note(report, "issuer-accredited"))
+    )
+
+
+def test_a_lifted_suspension_still_covers_the_moments_it_held(service: Service) -> None:
+    org = evaluation_org(service)
+    record = issue_x(service, org)
+    admin = "/admin/accreditations/1"
+    for days, action, reason in (
+        (1, "suspend", "抽查中 / inspection"),
+        (2, "reinstate", "cleared"),
+    ):
+        service.clock.advance(days=days)
+        changed = service.client.post(
+            f"{admin}/{action}", json={"reason": reason}, headers=service.as_supervisor()
+        )
+        assert changed.status_code == 200, changed.text
+    # suspended 2026-11-29T09:00Z – 2026-12-01T09:00Z, active again since
+    entry = service.client.get(f"/registry/{org.slug}").json()["organization"]
+    history = entry["accreditations"][0]["history"]
+    assert [(h["status"], h["at"][:10]) for h in history] == [
+        ("suspended", "2026-11-29"),
+        ("active", "2026-12-01"),
+    ]
+    service.clock.advance(days=1)
+    outcomes = {}
+    for valid_from in ("2026-11-28T09:00:00Z", "2026-11-30T09:00:00Z", "2026-12-01T10:00:00Z"):
+        document = dict(record["verifiableCredential"], validFrom=valid_from)
+        status, report = verify(service, sign_as(service, org.slug, document))
+        outcomes[valid_from] = (status, checks(report)["issuer-accredited"])
+    assert outcomes == {
+        "2026-11-28T09:00:00Z": (200, "passed"),
+        "2026-11-30T09:00:00Z": (400, "failed"),
+        "2026-12-01T10:00:00Z": (200, "passed"),
+    }
 
 
 def test_a_retired_key_is_refused_after_its_retirement(service: Service) -> None:

@@ -40,6 +40,7 @@ LEARNER_ROUTES: dict[tuple[str, str], Any] = {
     # the credit bank (wallet_api/routes/credit_bank.py)
     ("GET", "/wallet/credit-bank"): None,
     ("POST", "/wallet/credit-bank/deposits"): {"entryId": "{entry}"},
+    ("POST", "/wallet/credit-bank/deposits/all"): None,
     ("GET", "/wallet/credit-bank/evaluation"): None,
     ("POST", "/wallet/credit-bank/applications"): {"school": "bjit", "ruleId": "rule-x"},
     ("GET", "/wallet/credit-bank/applications"): None,

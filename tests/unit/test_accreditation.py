@@ -344,3 +344,18 @@ def test_accreditation_at(session: Session, evaluation: Organization) -> None:
     acc.suspend(session, row, "inspection", "supervisor:1", NOW + timedelta(days=1))
     assert acc.accreditation_at(session, evaluation, NOW) == [row]  # before the suspension
     assert acc.accreditation_at(session, evaluation, NOW + timedelta(days=2)) == []
+
+
+def test_accreditation_at_follows_every_change(session: Session, evaluation: Organization) -> None:
+    row = grant(session, evaluation)
+    day = timedelta(days=1)
+    acc.suspend(session, row, "inspection", "supervisor:1", NOW + day)
+    acc.reinstate(session, row, "cleared", "supervisor:1", NOW + 3 * day)
+    acc.suspend(session, row, "inspection again", "supervisor:1", NOW + 5 * day)
+    held = {n: acc.accreditation_at(session, evaluation, NOW + n * day) == [row] for n in range(7)}
+    assert held == {0: True, 1: False, 2: False, 3: True, 4: True, 5: False, 6: False}
+    assert [(c.status, c.reason) for c in row.changes] == [
+        ("suspended", "inspection"),
+        ("active", "cleared"),
+        ("suspended", "inspection again"),
+    ]

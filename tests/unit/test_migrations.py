@@ -57,3 +57,47 @@ def postgres_database() -> Iterator[Engine]:
 def test_postgres_upgrade_from_empty_matches_models(postgres_database: Engine) -> None:
     upgrade(postgres_database)
     assert _differences(postgres_database) == []
+
+
+def _suspended_accreditation_at_first_revision(engine: Engine) -> None:
+    upgrade(engine, "d8a6fe95de44")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO organizations (id, slug, kind, name_zh, name_en, did, did_method, "
+                "created_at) VALUES (1, 'huaxin', 'evaluation-organization', '华信', 'Huaxin', "
+                "'did:web:example.org:orgs:huaxin', 'web', '2026-01-01 00:00:00')"
+            )
+        )
+        for ident, status in ((1, "suspended"), (2, "active")):
+            connection.execute(
+                text(
+                    "INSERT INTO accreditations (id, organization_id, scope, valid_from, "
+                    "valid_until, status, status_reason, created_at, updated_at) VALUES "
+                    f"({ident}, 1, '{{}}', '2026-01-01 00:00:00', '2028-01-01 00:00:00', "
+                    f"'{status}', 'inspection', '2026-01-01 00:00:00', '2026-06-01 00:00:00')"
+                )
+            )
+
+
+def test_upgrading_gives_a_suspended_accreditation_its_change(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'onex.db'}")
+    _suspended_accreditation_at_first_revision(engine)
+    upgrade(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT accreditation_id, status, reason FROM accreditation_changes")
+        ).all()
+    assert [tuple(row) for row in rows] == [(1, "suspended", "inspection")]
+
+
+def test_upgrading_postgres_gives_a_suspended_accreditation_its_change(
+    postgres_database: Engine,
+) -> None:
+    _suspended_accreditation_at_first_revision(postgres_database)
+    upgrade(postgres_database)
+    with postgres_database.connect() as connection:
+        rows = connection.execute(
+            text("SELECT accreditation_id, status, reason FROM accreditation_changes")
+        ).all()
+    assert [tuple(row) for row in rows] == [(1, "suspended", "inspection")]

@@ -1,8 +1,12 @@
-"""outcome catalogue, unique wallet applications, conversions by learner
+"""outcome catalogue, accreditation history, unique wallet applications
 
-Revision ID: 8cfb30a54a14
+An accreditation that is suspended or ended when this runs gets one change in its history,
+at its ``updated_at`` (what was known before: a lifted past suspension was only in the audit
+log).
+
+Revision ID: 0b98fda25b06
 Revises: d8a6fe95de44
-Create Date: 2026-11-28 16:38:10.118408
+Create Date: 2026-11-28 16:48:14.811382
 """
 
 from collections.abc import Sequence
@@ -10,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "8cfb30a54a14"
+revision: str = "0b98fda25b06"
 down_revision: str | None = "d8a6fe95de44"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -42,6 +46,32 @@ def upgrade() -> None:
             batch_op.f("ix_outcome_catalogue_match_key"), ["match_key"], unique=False
         )
 
+    op.create_table(
+        "accreditation_changes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("accreditation_id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["accreditation_id"],
+            ["accreditations.id"],
+            name=op.f("fk_accreditation_changes_accreditation_id_accreditations"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_accreditation_changes")),
+    )
+    with op.batch_alter_table("accreditation_changes", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_accreditation_changes_accreditation_id"),
+            ["accreditation_id"],
+            unique=False,
+        )
+    op.execute(
+        "INSERT INTO accreditation_changes (accreditation_id, status, reason, at) "
+        "SELECT id, status, status_reason, updated_at FROM accreditations "
+        "WHERE status <> 'active'"
+    )
+
     with op.batch_alter_table("credit_conversions", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_credit_conversions_learner_did"), ["learner_did"], unique=False
@@ -65,6 +95,10 @@ def downgrade() -> None:
     with op.batch_alter_table("credit_conversions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_credit_conversions_learner_did"))
 
+    with op.batch_alter_table("accreditation_changes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_accreditation_changes_accreditation_id"))
+
+    op.drop_table("accreditation_changes")
     with op.batch_alter_table("outcome_catalogue", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outcome_catalogue_match_key"))
 
