@@ -30,7 +30,7 @@ PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
-STATIC = {"wallet.js": "text/javascript", "wallet.css": "text/css"}
+STATIC = {"wallet.js": "text/javascript", "credit.js": "text/javascript", "wallet.css": "text/css"}
 
 
 def _json_block(data: object) -> str:

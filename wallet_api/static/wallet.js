@@ -1,5 +1,7 @@
 // The wallet page's script: talks to /wallet/* with the session token from sessionStorage.
 // Data from the server is only ever written with textContent (never innerHTML).
+// Other scripts of the page (credit.js) use its helpers through window.OnexWallet and are
+// told each time the credential list has been drawn (OnexWallet.onListed).
 "use strict";
 
 (function () {
@@ -10,6 +12,7 @@
   let current = null; // the credential shown in the detail view
   let currentGrant = null;
   let qrUrl = null;
+  const listedHandlers = []; // called with the wallet's credentials after each listing
 
   function token() { return sessionStorage.getItem(KEY); }
 
@@ -79,6 +82,7 @@
     $("empty").hidden = credentials.items.length > 0;
     renderGrants(grants.items);
     show("list-view");
+    for (const handler of listedHandlers) handler(credentials.items).catch(fail);
   }
 
   function renderGrants(items) {
@@ -188,6 +192,12 @@
   on("close-grant", "click", async () => {
     const grant = await closeGrant(currentGrant.id);
     await showGrant(grant);
+  });
+
+  window.OnexWallet = Object.freeze({
+    T, LANG, api, say, fail, el, label, badge,
+    reload: loadList,
+    onListed(handler) { listedHandlers.push(handler); },
   });
 
   if (token()) loadList().catch(() => show("signin-view"));
