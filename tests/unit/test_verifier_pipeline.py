@@ -134,7 +134,8 @@ def test_a_suspension_counts_from_when_it_took_effect() -> None:
     )
     assert _statuses(before)["issuer-accredited"] == "passed"
     assert _statuses(after)["issuer-accredited"] == "failed"
-    assert "suspended at validFrom 2026-09-01T00:00:00Z (since 2026-08-01" in _detail(after, "issuer-accredited")
+    detail = _detail(after, "issuer-accredited")
+    assert "suspended at validFrom 2026-09-01T00:00:00Z (since 2026-08-01" in detail
 
 
 def test_an_issuer_missing_from_the_registry_is_invalid(signed: dict[str, Any]) -> None:
