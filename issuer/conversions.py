@@ -30,6 +30,7 @@ from issuer.accreditation import iso
 from issuer.context import IssuerContext
 from issuer.issuance import issue_caller_credential
 from issuer.models import CreditConversion, CreditRule, IssuedCredential, Organization
+from issuer.refusals import Refused
 from issuer.revocation import state_of
 from issuer.templates import wording
 
@@ -40,8 +41,8 @@ CONTEXTS = (
 MAX_REASON_LENGTH = 500
 
 
-class ConversionError(ValueError):
-    """A conversion step was refused; ``status`` is the HTTP status, nothing was written."""
+class ConversionError(Refused):
+    """A conversion step was refused; nothing was written."""
 
     status = 422
     title = "Conversion refused"

@@ -33,14 +33,15 @@ from issuer import audit
 from issuer.accreditation import iso, majors_at
 from issuer.models import CreditRule, Organization
 from issuer.outcome_catalogue import Catalogue
+from issuer.refusals import Refused
 from vc.credential import parse_datetime_stamp
 
 LEVELS = ("junior", "intermediate", "senior")
 SourceKind = Literal["x-certificate", "diploma"]
 
 
-class CreditRuleError(ValueError):
-    """A rule cannot be created or changed; ``status`` is the HTTP status; nothing was written."""
+class CreditRuleError(Refused):
+    """A rule cannot be created or changed; nothing was written."""
 
     status = 422
     title = "Invalid rule"

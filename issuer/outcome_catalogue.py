@@ -25,13 +25,14 @@ from sqlalchemy.orm import Session
 from issuer import audit
 from issuer.accreditation import iso
 from issuer.models import OutcomeEntry
+from issuer.refusals import Refused
 
 OutcomeKind = Literal["x-certificate", "diploma"]
 ANY_MAJOR = "*"
 
 
-class CatalogueError(ValueError):
-    """A catalogue change was refused; ``status`` is the HTTP status; nothing was written."""
+class CatalogueError(Refused):
+    """A catalogue change was refused; nothing was written."""
 
     status = 422
     title = "Invalid catalogue entry"

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Annotated
 
 from fastapi import HTTPException
+from pydantic import ConfigDict, Field
+from pydantic.alias_generators import to_camel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -15,9 +18,30 @@ from issuer.caller_credentials import CallerCredentialError
 from issuer.issuance import IdempotencyConflict
 from issuer.models import Organization
 from issuer.organizations import get_organization
+from issuer.refusals import Refused
 from issuer.templates.build import TemplateError
 from vc import problems
 from vc.errors import VCError
+
+CAMEL = ConfigDict(
+    alias_generator=to_camel,
+    populate_by_name=True,
+    serialize_by_alias=True,
+    extra="forbid",
+    str_strip_whitespace=True,
+)
+"""camelCase JSON in and out, unknown fields refused, strings stripped."""
+Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$")]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+@contextmanager
+def refusals() -> Iterator[None]:
+    """Turn a :class:`~issuer.refusals.Refused` into problem details with its status."""
+    try:
+        yield
+    except Refused as exc:
+        raise HTTPException(exc.status, {"title": exc.title, "detail": str(exc)}) from exc
 
 
 def organization_or_404(session: Session, slug: str) -> Organization:

@@ -6,30 +6,26 @@ Every refusal is a problem details object and writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from pydantic import BaseModel, Field
 
 from issuer import conversions, credit_rules, outcome_catalogue
 from issuer.deps import CallerDep, ContextDep, SessionDep
-from issuer.routes.common import issuance_errors, organization_or_404, own_organization
+from issuer.routes.common import (
+    CAMEL,
+    Code,
+    Name,
+    issuance_errors,
+    organization_or_404,
+    own_organization,
+    refusals,
+)
 
 router = APIRouter(tags=["credit-bank"])
 
-_CAMEL = ConfigDict(
-    alias_generator=to_camel,
-    populate_by_name=True,
-    serialize_by_alias=True,
-    extra="forbid",
-    str_strip_whitespace=True,
-)
-Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$")]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
 REFUSALS: dict[int | str, dict[str, Any]] = {
     401: {"description": "No or unknown API key"},
     403: {"description": "Not this school's key"},
@@ -40,7 +36,7 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
 
 
 class CodedName(BaseModel):
-    model_config = _CAMEL
+    model_config = CAMEL
     code: Code
     name_zh: Name
     name_en: Name
@@ -49,7 +45,7 @@ class CodedName(BaseModel):
 class RuleSource(BaseModel):
     """What converts: an X certificate (skill domain, minimum level) or a diploma."""
 
-    model_config = _CAMEL
+    model_config = CAMEL
     kind: Literal["x-certificate", "diploma"]
     skill_domain_code: Code | None = None
     min_level: Literal["junior", "intermediate", "senior"] | None = None
@@ -60,7 +56,7 @@ class RuleSource(BaseModel):
 class RuleInput(BaseModel):
     """A conversion rule for one course of one of the school's majors."""
 
-    model_config = _CAMEL
+    model_config = CAMEL
     major: CodedName
     course: CodedName
     source: RuleSource
@@ -70,7 +66,7 @@ class RuleInput(BaseModel):
 
 
 class Rule(BaseModel):
-    model_config = _CAMEL
+    model_config = CAMEL
     id: str
     school: str
     major: dict[str, str]
@@ -84,12 +80,12 @@ class Rule(BaseModel):
 
 
 class RuleList(BaseModel):
-    model_config = _CAMEL
+    model_config = CAMEL
     rules: list[Rule]
 
 
 class Conversion(BaseModel):
-    model_config = _CAMEL
+    model_config = CAMEL
     id: str
     school: str
     rule: Rule | None
@@ -106,23 +102,13 @@ class Conversion(BaseModel):
 
 
 class ConversionList(BaseModel):
-    model_config = _CAMEL
+    model_config = CAMEL
     conversions: list[Conversion]
 
 
 class Rejection(BaseModel):
-    model_config = _CAMEL
+    model_config = CAMEL
     reason: str = Field(min_length=1, max_length=conversions.MAX_REASON_LENGTH)
-
-
-@contextmanager
-def _refusals() -> Iterator[None]:
-    try:
-        yield
-    except credit_rules.CreditRuleError as exc:
-        raise HTTPException(exc.status, {"title": exc.title, "detail": str(exc)}) from exc
-    except conversions.ConversionError as exc:
-        raise HTTPException(exc.status, {"title": exc.title, "detail": str(exc)}) from exc
 
 
 @router.post(
@@ -157,7 +143,7 @@ def create_rule(
         credits=body.credits,
         exemption=body.exemption,
     )
-    with _refusals():
+    with refusals():
         row = credit_rules.create_rule(
             session,
             organization,
@@ -212,7 +198,7 @@ def withdraw_rule(
     slug: str, rule_id: str, caller: CallerDep, session: SessionDep, context: ContextDep
 ) -> dict[str, Any]:
     organization = own_organization(session, slug, caller)
-    with _refusals():
+    with refusals():
         row = credit_rules.withdraw_rule(
             session, organization, rule_id, actor=caller.label, now=context.clock()
         )
@@ -245,7 +231,7 @@ def get_conversion(
     slug: str, conversion_id: str, caller: CallerDep, session: SessionDep
 ) -> dict[str, Any]:
     organization = own_organization(session, slug, caller)
-    with _refusals():
+    with refusals():
         row = conversions.conversion_of(session, organization, conversion_id)
     return conversions.conversion_json(session, row)
 
@@ -261,7 +247,7 @@ def approve(
     slug: str, conversion_id: str, caller: CallerDep, session: SessionDep, context: ContextDep
 ) -> dict[str, Any]:
     organization = own_organization(session, slug, caller)
-    with _refusals(), issuance_errors(session):
+    with refusals(), issuance_errors(session):
         row = conversions.approve(
             session, context, organization, conversion_id, actor=caller.label, now=context.clock()
         )
@@ -286,7 +272,7 @@ def reject(
     context: ContextDep,
 ) -> dict[str, Any]:
     organization = own_organization(session, slug, caller)
-    with _refusals():
+    with refusals():
         row = conversions.reject(
             session,
             organization,

@@ -6,30 +6,19 @@ Every refusal is a problem details object and writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Path, Query
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, Field
 
 from issuer import outcome_catalogue as catalogue
 from issuer.accreditation import EducationLevel, Level
 from issuer.deps import ContextDep, SessionDep, SupervisorDep
+from issuer.routes.common import CAMEL, Code, Name, refusals
 
 router = APIRouter()
 
-_CAMEL = ConfigDict(
-    alias_generator=to_camel,
-    populate_by_name=True,
-    serialize_by_alias=True,
-    extra="forbid",
-    str_strip_whitespace=True,
-)
-Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$")]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
 OutcomeId = Annotated[str, Path(max_length=40, description="The entry's id (lo-…).")]
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 REFUSALS: dict[int | str, dict[str, Any]] = {
@@ -45,7 +34,7 @@ class RecognizedOutcome(BaseModel):
     """Which outcome an entry recognizes: an X certificate of one skill domain at one level, or
     a diploma of one education level (of one major, or of any major when none is given)."""
 
-    model_config = _CAMEL
+    model_config = CAMEL
     kind: Literal["x-certificate", "diploma"]
     skill_domain_code: Code | None = None
     level: Level | None = None
@@ -56,7 +45,7 @@ class RecognizedOutcome(BaseModel):
 class EntryInput(BaseModel):
     """A recognized learning outcome and its credit value."""
 
-    model_config = _CAMEL
+    model_config = CAMEL
     outcome: RecognizedOutcome
     name_zh: Name
     name_en: Name
@@ -64,7 +53,7 @@ class EntryInput(BaseModel):
 
 
 class Entry(BaseModel):
-    model_config = _CAMEL
+    model_config = CAMEL
     id: str
     outcome: dict[str, Any]
     name_zh: str
@@ -75,16 +64,8 @@ class Entry(BaseModel):
 
 
 class EntryList(BaseModel):
-    model_config = _CAMEL
+    model_config = CAMEL
     entries: list[Entry]
-
-
-@contextmanager
-def _refusals() -> Iterator[None]:
-    try:
-        yield
-    except catalogue.CatalogueError as exc:
-        raise HTTPException(exc.status, {"title": exc.title, "detail": str(exc)}) from exc
 
 
 @router.post(
@@ -110,7 +91,7 @@ def add_entry(
         education_level=body.outcome.education_level,
         major_code=body.outcome.major_code,
     )
-    with _refusals():
+    with refusals():
         row = catalogue.add_entry(session, new, actor=caller.label, now=context.clock())
     result = catalogue.entry_json(row)
     session.commit()
@@ -128,7 +109,7 @@ def add_entry(
 def withdraw_entry(
     outcome_id: OutcomeId, session: SessionDep, context: ContextDep, caller: SupervisorDep
 ) -> dict[str, Any]:
-    with _refusals():
+    with refusals():
         row = catalogue.withdraw_entry(session, outcome_id, actor=caller.label, now=context.clock())
     result = catalogue.entry_json(row)
     session.commit()
@@ -161,6 +142,6 @@ def list_entries(
     tags=["credit-bank"],
 )
 def get_entry(outcome_id: OutcomeId, session: SessionDep) -> dict[str, Any]:
-    with _refusals():
+    with refusals():
         row = catalogue.entry_of(session, outcome_id)
     return catalogue.entry_json(row)
