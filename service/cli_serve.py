@@ -9,6 +9,7 @@ import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from service.db import create_database_engine
+from service.log_redaction import uvicorn_log_config
 from service.migrate import upgrade
 from service.settings import Settings
 
@@ -44,7 +45,9 @@ def migrate() -> None:
 def serve(host: str, port: int, workers: int, log_level: str) -> None:
     """Run the service (migrating the database first).
 
-    Settings come from ONEX_* environment variables; see `onex settings`.
+    Settings come from ONEX_* environment variables; see `onex settings`. The access log
+    shortens grant tokens and grant and claim codes in request lines to their first 4
+    characters.
     """
     settings = Settings()
     settings.check_production()
@@ -63,6 +66,7 @@ def serve(host: str, port: int, workers: int, log_level: str) -> None:
         port=port,
         workers=workers,
         log_level=log_level,
+        log_config=uvicorn_log_config(),
     )
     if workers == 1:
         uvicorn.Server(config).run()

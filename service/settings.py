@@ -79,6 +79,20 @@ class Settings(BaseSettings):
         "registries) may still be used when its source cannot be reached; reported as stale.",
     )
 
+    verify_rate: float = Field(
+        20,
+        ge=0,
+        description="Verification requests per second a client address may make, sustained "
+        "(POST /credentials/verify, /presentations/verify, /challenges, /verify/upload and the "
+        "verification page), per worker process; 0 turns the limit off.",
+    )
+    verify_burst: int = Field(
+        100,
+        ge=0,
+        description="Verification requests a client address may make at once before "
+        "VERIFY_RATE applies (the size of its token bucket); 0 turns the limit off.",
+    )
+
     @field_validator("base_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:

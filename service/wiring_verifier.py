@@ -9,6 +9,9 @@ in ``ONEX_VERIFIER_REGISTRIES``, their DID documents and status lists — goes t
 verifier's fetcher: only to hosts those registries vouch for, with time and size limits,
 cached in memory and in the ``verifier_fetch_cache`` table.
 
+Verification requests are rate limited per client address, in memory per process
+(:func:`verification_limiter`, ``ONEX_VERIFY_RATE`` and ``ONEX_VERIFY_BURST``).
+
 The wallet plugs its grants in with :func:`set_grant_lookup`.
 """
 
@@ -24,7 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -48,6 +51,7 @@ from verifier.context import VerifierContext
 from verifier.fetch import Fetcher, HostPolicy, HttpClient, HttpxClient
 from verifier.pipeline import Verifier, VerifierConfig
 from verifier.ports import CredentialState, GrantLookup, SourceUnavailable, StatusListView
+from verifier.ratelimit import TokenBuckets, token_buckets
 from verifier.registry import (
     ChainedDirectory,
     DirectoryEntry,
@@ -324,6 +328,12 @@ def build_verifier(
     )
 
 
+def verification_limiter(settings: Settings, clock: Callable[[], datetime]) -> TokenBuckets | None:
+    """Token buckets per client for the verification routes, on the service's clock (so that
+    tests move it by hand); None when ``ONEX_VERIFY_RATE`` or ``ONEX_VERIFY_BURST`` is 0."""
+    return token_buckets(settings.verify_rate, settings.verify_burst, lambda: clock().timestamp())
+
+
 def install(
     app: FastAPI,
     settings: Settings,
@@ -343,9 +353,12 @@ def install(
         readers=readers,
     )
     challenges = ChallengeStore(sessions, clock)
-    app.state.verifier = VerifierContext(verifier, challenges, clock)
+    limiter = verification_limiter(settings, clock)
+    app.state.verifier = VerifierContext(verifier, challenges, clock, limiter=limiter)
     app.include_router(routes.router)
-    app.include_router(page.router)
+    app.include_router(
+        page.router, dependencies=[Depends(routes.within_rate)], responses=routes.LIMITED
+    )
     app.mount("/verify/static", StaticFiles(directory=STATIC), name="verify-static")
 
 

@@ -12,16 +12,19 @@ from fastapi import Depends, Request
 from verifier.challenges import ChallengeStore
 from verifier.pipeline import Verifier
 from verifier.ports import GrantLookup
+from verifier.ratelimit import TokenBuckets
 
 
 @dataclass(frozen=True)
 class VerifierContext:
-    """The pipeline, the challenge store and (once the wallet plugs one in) the grant lookup."""
+    """The pipeline, the challenge store, (once the wallet plugs one in) the grant lookup, and
+    the per-client rate limit of verification requests (None: no limit)."""
 
     verifier: Verifier
     challenges: ChallengeStore
     clock: Callable[[], datetime]
     grants: GrantLookup | None = None
+    limiter: TokenBuckets | None = None
 
 
 async def verifier_context(request: Request) -> VerifierContext:

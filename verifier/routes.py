@@ -5,6 +5,11 @@ Public: no account, never 401. The answer is the report: 200 when verified, 400 
 failed (``verdict: invalid``), 422 when a check could not be done (``verdict:
 undetermined``). A request the verifier cannot make sense of (an unknown ``options.checks``
 name) is a 400 problem; nothing a document contains makes a 500.
+
+Every route here (and the verification page, wired by ``service/``) first takes a token from
+the client address's bucket (:mod:`verifier.ratelimit`, ``ONEX_VERIFY_RATE`` and
+``ONEX_VERIFY_BURST``): a client over its rate gets a 429 problem with ``Retry-After`` and no
+work is done for it.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, HTTPException, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
@@ -21,12 +26,60 @@ from vc import problems as w3c
 from vc.report import CheckResult, Problem
 from vc.verify import is_presentation
 from verifier.checks import Finding
-from verifier.context import VerifierContext, VerifierDep
+from verifier.claims import as_list
+from verifier.context import VerifierContext, VerifierDep, verifier_context
 from verifier.inputs import InputError, Submission, read_text, read_upload
 from verifier.pipeline import CheckOptions, parse_checks
+from verifier.ratelimit import RateExceeded
 from verifier.report import Kind, Report, combined_json
 
-router = APIRouter()
+LIMITED: dict[int | str, dict[str, Any]] = {
+    429: {
+        "description": "Too many verification requests from this client; see Retry-After.",
+        "content": {"application/problem+json": {}},
+    },
+}
+MAX_PRESENTED = 100
+"""Credentials a JSON presentation may hold; one with more is refused before any is verified
+(the body cap alone would let about 250 through, each verified in full)."""
+REFERENCE_PARAMETERS = ("ref", "code", "grant")
+"""Query parameters with which ``GET /verify`` verifies (a grant URL or code, a JWT)."""
+
+
+def too_many(exc: RateExceeded) -> HTTPException:
+    """The 429 problem for a client over its rate."""
+    seconds = exc.retry_after_seconds
+    return HTTPException(
+        429,
+        {
+            "title": "Too Many Requests",
+            "detail": f"too many verification requests from this client; retry in {seconds} s",
+        },
+        headers={"Retry-After": str(seconds)},
+    )
+
+
+async def within_rate(request: Request) -> None:
+    """Take a token for the client's address, or refuse with 429 before any work is done.
+
+    (``async``: a plain function would run in the thread pool, a needless hop on the hot path.)
+    A ``GET`` counts only when it asks for a verification (:data:`REFERENCE_PARAMETERS`).
+    """
+    context = await verifier_context(request)
+    if context.limiter is None:
+        return
+    if request.method == "GET" and not any(
+        name in request.query_params for name in REFERENCE_PARAMETERS
+    ):
+        return
+    client = request.client.host if request.client is not None else "unknown"
+    try:
+        context.limiter.take(client)
+    except RateExceeded as exc:
+        raise too_many(exc) from None
+
+
+router = APIRouter(dependencies=[Depends(within_rate)], responses=LIMITED)
 
 STATUS_CODES = {"valid": 200, "invalid": 400, "undetermined": 422}
 REPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -139,10 +192,17 @@ def verify_credential(body: VerifyCredentialRequest, context: VerifierDep) -> JS
     responses=REPORT_RESPONSES,
 )
 def verify_presentation(body: VerifyPresentationRequest, context: VerifierDep) -> JSONResponse:
+    document = body.verifiablePresentation
+    if isinstance(document, dict):
+        held = len(as_list(document.get("verifiableCredential")))
+        if held > MAX_PRESENTED:
+            message = (
+                f"the presentation holds {held} credentials; at most {MAX_PRESENTED} are verified"
+            )
+            return answer([refusal(context, "well-formed", message, "presentation")])
     challenge = body.options.challenge
     state = context.challenges.spend(challenge) if challenge is not None else None
     options = _options(body.options, state)
-    document = body.verifiablePresentation
     if document is None:
         message = "verifiablePresentation is required"
         return answer([refusal(context, "well-formed", message, "presentation")])

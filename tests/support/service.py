@@ -2,7 +2,15 @@
 
 SQLite in a temporary folder by default, or the PostgreSQL named by ONEX_TEST_DATABASE_URL
 (its tables dropped and created at the first test of a process, then emptied — rows deleted,
-sequences restarted — before each later one)."""
+sequences restarted — before each later one).
+
+The app has the default settings, rate limits included. A test that posts more verifications
+than one client's burst and is not about the limit asks for a service without it::
+
+    @pytest.mark.parametrize("service", [NO_VERIFY_LIMIT], indirect=True)
+    def test_many_verifications(service: Service) -> None: ...
+
+(any settings can be given that way: the parameter is a dict of ``Settings`` fields)."""
 
 from __future__ import annotations
 
@@ -11,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -50,6 +59,9 @@ class Service:
         return {"Authorization": f"Bearer {self.supervisor_key}"}
 
 
+NO_VERIFY_LIMIT: dict[str, Any] = {"verify_rate": 0}
+"""Settings of a service whose verification routes have no rate limit."""
+
 _PREPARED_URLS: set[str] = set()
 """PostgreSQL databases whose tables this process has already dropped and created afresh."""
 
@@ -83,8 +95,9 @@ def _empty(engine: Engine) -> None:
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> Iterator[Service]:
-    settings = Settings(data_dir=tmp_path, base_url="http://127.0.0.1:8000")
+def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Service]:
+    extra: dict[str, Any] = getattr(request, "param", {})
+    settings = Settings(data_dir=tmp_path, base_url="http://127.0.0.1:8000", **extra)
     engine = _engine(settings)
     for metadata in METADATA:
         metadata.create_all(engine)
