@@ -57,7 +57,10 @@ def create_app(
     app.state.issuer = build_issuer_context(settings, sessions, clock)
     install_problem_handlers(app)
     app.add_middleware(
-        RequestLimits, max_body=settings.max_body_bytes, max_depth=settings.max_json_depth
+        RequestLimits,
+        max_body=settings.max_body_bytes,
+        max_depth=settings.max_json_depth,
+        max_upload=settings.max_upload_bytes,
     )
 
     @app.get(

@@ -1,8 +1,13 @@
-"""Request limits enforced before any route runs: body size and JSON nesting depth."""
+"""Request limits enforced before any route runs: body size and JSON nesting depth.
+
+Batch file uploads (``POST /orgs/{slug}/batches`` carrying an ``Authorization`` header) may be
+larger than other bodies: a class list of thousands as XLSX does not fit the general cap.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -46,18 +51,39 @@ def _json_depth(text: bytes, limit: int) -> int:
     return deepest
 
 
-class RequestLimits:
-    """ASGI middleware: 413 for bodies over ``max_body``, 400 for JSON nested over ``max_depth``."""
+UPLOAD_PATH = re.compile(r"^/orgs/[^/]+/batches$")
 
-    def __init__(self, app: ASGIApp, *, max_body: int, max_depth: int) -> None:
+
+def _has_credentials(scope: Scope) -> bool:
+    return any(name == b"authorization" for name, _ in scope.get("headers", []))
+
+
+class RequestLimits:
+    """ASGI middleware: 413 for bodies over ``max_body`` (``max_upload`` for a batch upload
+    that carries credentials), 400 for JSON nested over ``max_depth``."""
+
+    def __init__(
+        self, app: ASGIApp, *, max_body: int, max_depth: int, max_upload: int | None = None
+    ) -> None:
         self.app = app
         self.max_body = max_body
         self.max_depth = max_depth
+        self.max_upload = max(max_body, max_upload or max_body)
+
+    def _cap(self, scope: Scope) -> int:
+        if (
+            scope["method"] == "POST"
+            and UPLOAD_PATH.match(scope.get("path", ""))
+            and _has_credentials(scope)
+        ):
+            return self.max_upload
+        return self.max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
+        cap = self._cap(scope)
         body = b""
         more = True
         while more:
@@ -66,12 +92,12 @@ class RequestLimits:
                 return
             body += message.get("body", b"")
             more = message.get("more_body", False)
-            if len(body) > self.max_body:
+            if len(body) > cap:
                 await _problem(
                     send,
                     413,
                     "Content Too Large",
-                    f"the request body exceeds {self.max_body} bytes",
+                    f"the request body exceeds {cap} bytes",
                 )
                 return
         if _is_json(scope) and too_deep(body, self.max_depth):

@@ -42,6 +42,12 @@ class Settings(BaseSettings):
         "[default: DATA_DIR/kek, generated with mode 0600 on first start].",
     )
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body accepted.")
+    max_upload_bytes: int = Field(
+        16 * 1_048_576,
+        ge=1024,
+        description="Largest batch file upload accepted (POST /orgs/{slug}/batches with an API "
+        "key); every other request is held to ONEX_MAX_BODY_BYTES.",
+    )
     max_json_depth: int = Field(32, ge=4, description="Deepest JSON nesting accepted.")
     status_max_age: int = Field(
         300, ge=0, description="Cache-Control max-age (seconds) of published status lists."

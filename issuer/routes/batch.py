@@ -207,7 +207,10 @@ def batch_template(
     summary="Upload a batch file: every row is judged (dry run) and nothing is issued yet.",
     responses={
         403: {},
-        413: {"description": "Too large: compress it (Content-Encoding: gzip)."},
+        413: {
+            "description": "Over ONEX_MAX_UPLOAD_BYTES (16 MiB by default): compress CSV or "
+            "JSON lines (Content-Encoding: gzip) or split the file."
+        },
         422: {"description": "The file cannot be read as a batch of this kind."},
     },
     openapi_extra={

@@ -372,3 +372,27 @@ def test_registration_is_rate_limited_per_client_and_a_refusal_writes_nothing(
     service.clock.advance(seconds=limit.window.total_seconds())
     again = {"username": "next.window", "password": PASSWORD}
     assert service.client.post("/wallet/account/register", json=again).status_code == 201
+
+
+def test_a_batch_upload_may_exceed_the_general_cap_only_with_credentials(
+    service: Service,
+) -> None:
+    org = evaluation_org(service)
+    settings = service.app.state.settings
+    size = settings.max_body_bytes + 1024
+    assert size <= settings.max_upload_bytes
+    big = b"\xff" * size  # not a file of any batch format
+    upload = f"/orgs/{org.slug}/batches?format=xlsx"
+    before = row_counts(service.engine)
+    # with the organization's key the body reaches the route, which judges the file itself
+    judged = service.client.post(upload, content=big, headers=org.headers)
+    assert judged.status_code == 422, judged.text
+    # without credentials, or on any other route, the general cap holds
+    assert service.client.post(upload, content=big).status_code == 413
+    other = f"/orgs/{org.slug}/credentials/x-certificates"
+    assert service.client.post(other, content=big, headers=org.headers).status_code == 413
+    over = b"\xff" * (settings.max_upload_bytes + 1)
+    refused = service.client.post(upload, content=over, headers=org.headers)
+    assert refused.status_code == 413
+    assert str(settings.max_upload_bytes) in refused.json()["detail"]
+    assert row_counts(service.engine) == before
