@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from wallet_api import store
 from wallet_api.context import WalletContext
-from wallet_api.models import CreditApplication, CreditDeposit, Learner
+from wallet_api.models import CreditApplication, CreditDeposit, Learner, StoredCredential
 
 
 class CreditBankRefused(Exception):
@@ -209,7 +209,8 @@ def _deposit_of(session: Session, learner: Learner, credential_id: str) -> Credi
 def deposits(
     session: Session, context: WalletContext, port: CreditBankIssuer, learner: Learner
 ) -> list[DepositView]:
-    """The learner's deposits with their present status and catalogue entry (asked now)."""
+    """The learner's deposits with their present status and catalogue entry (asked now; the
+    wallet entries take the fresh status too, so the list and the credit bank agree)."""
     rows = list(
         session.scalars(
             select(CreditDeposit)
@@ -217,15 +218,18 @@ def deposits(
             .order_by(CreditDeposit.deposited_at, CreditDeposit.id)
         )
     )
-    found: list[tuple[CreditDeposit, dict[str, Any] | None]] = []
+    found: list[tuple[CreditDeposit, StoredCredential | None, dict[str, Any] | None]] = []
     for row in rows:
         entry = store.owned(session, learner, row.entry_id)
-        found.append((row, store.document_of(entry) if entry is not None else None))
+        found.append((row, entry, store.document_of(entry) if entry is not None else None))
     session.commit()
-    entries = port.recognize([document or {} for _, document in found])
+    entries = port.recognize([document or {} for _, _, document in found])
     views = []
-    for (row, document), recognized_as in zip(found, entries, strict=True):
+    now = context.clock()
+    for (row, entry, document), recognized_as in zip(found, entries, strict=True):
         state = context.statuses.status(row.credential_id)
+        if entry is not None:
+            store.note_status(entry, state, now)
         status = (
             "missing"
             if document is None

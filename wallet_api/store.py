@@ -142,6 +142,11 @@ def add(
     return row
 
 
+def note_status(row: StoredCredential, state: CredentialState | None, now: datetime) -> None:
+    """Record what the issuer just said of ``row``'s credential (nothing when it said nothing)."""
+    _apply(row, state, now)
+
+
 def _apply(row: StoredCredential, state: CredentialState | None, now: datetime) -> None:
     if state is None:
         return

@@ -366,3 +366,20 @@ def test_deposit_all_takes_every_valid_outcome_and_says_why_not_for_the_rest(
     account = service.client.get("/wallet/credit-bank", headers=world.learner.headers).json()
     assert account["totalCredits"] == 3
     _problem(service.client.post(url), 401)
+
+
+def test_the_wallet_list_agrees_with_the_credit_bank_at_once(service: Service) -> None:
+    world = _world(service)
+    assert deposit(service, world.learner, world.entry["id"]).status_code == 201
+    listed = service.client.get("/wallet/credentials", headers=world.learner.headers).json()
+    assert [i["status"] for i in listed["items"]] == ["active"]  # checked just now
+    suspended = service.client.post(
+        f"/orgs/{world.evaluator.slug}/credentials/{world.entry['credentialId']}/suspend",
+        json={"reasonCode": "under-investigation", "reason": "inspection pending"},
+        headers=world.evaluator.headers,
+    )
+    assert suspended.status_code == 200, suspended.text
+    account = service.client.get("/wallet/credit-bank", headers=world.learner.headers).json()
+    assert account["deposits"][0]["status"] == "suspended"
+    listed = service.client.get("/wallet/credentials", headers=world.learner.headers).json()
+    assert [i["status"] for i in listed["items"]] == ["suspended"]

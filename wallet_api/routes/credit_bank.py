@@ -126,6 +126,7 @@ def account(
     learner: LearnerDep, session: WalletSessionDep, context: WalletDep, port: PortDep
 ) -> Account:
     views = credit_bank.deposits(session, context, port, learner)
+    session.commit()  # the wallet entries' fresh statuses
     items = [_deposit(v) for v in views]
     total = sum((v.credits for v in views if v.counting), Decimal(0))
     return Account(deposits=items, total_credits=_number(total))
@@ -208,6 +209,7 @@ def evaluation(
 ) -> Evaluation:
     with _refusals():
         found = credit_bank.evaluate(session, context, port, learner, school, major)
+    session.commit()  # the wallet entries' fresh statuses
     return Evaluation(school=school, major=major, findings=[Finding(**f) for f in found])
 
 
