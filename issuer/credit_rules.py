@@ -82,7 +82,7 @@ class Finding:
     rule_id: str
     applies: bool
     outcome_ids: tuple[str, ...]
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
 
 
 def digest_sri(document: Any) -> str:
@@ -163,55 +163,107 @@ def years_before(moment: datetime, years: int) -> datetime:
         return moment.replace(year=moment.year - years, day=28)
 
 
-def why_not(rule: CreditRule, outcome: Outcome, at: datetime) -> str | None:
+@dataclass(frozen=True)
+class Reason:
+    """Why an outcome does not count for a rule, in English and in Chinese."""
+
+    en: str
+    zh: str
+
+    def __str__(self) -> str:
+        return self.en
+
+
+LEVEL_ZH = {"junior": "初级", "intermediate": "中级", "senior": "高级"}
+KIND_ZH = {"x-certificate": "职业技能等级证书", "diploma": "学历证书", "other": "其他凭证"}
+
+
+def _level_zh(level: str | None) -> str:
+    return LEVEL_ZH.get(level or "", repr(level))
+
+
+def why_not(rule: CreditRule, outcome: Outcome, at: datetime) -> Reason | None:
     """Why ``outcome`` does not count for ``rule`` at ``at``, or None when it does."""
+    found = _scope_reason(rule, outcome) or _recognition_reason(outcome)
+    return found or _period_reason(rule, outcome, at)
+
+
+def _scope_reason(rule: CreditRule, outcome: Outcome) -> Reason | None:
+    cid = outcome.credential_id
     if outcome.kind != rule.source_kind:
-        return f"{outcome.credential_id}: a {outcome.kind}, the rule needs a {rule.source_kind}"
+        return Reason(
+            f"{cid}: a {outcome.kind}, the rule needs a {rule.source_kind}",
+            f"{cid}：是{KIND_ZH.get(outcome.kind, outcome.kind)}，规则要求"
+            f"{KIND_ZH.get(rule.source_kind, rule.source_kind)}",
+        )
     if rule.source_kind == "x-certificate":
         if outcome.skill_domain_code != rule.skill_domain_code:
-            return (
-                f"{outcome.credential_id}: skill domain {outcome.skill_domain_code!r}, "
-                f"the rule needs {rule.skill_domain_code!r}"
+            return Reason(
+                f"{cid}: skill domain {outcome.skill_domain_code!r}, "
+                f"the rule needs {rule.skill_domain_code!r}",
+                f"{cid}：技能领域为 {outcome.skill_domain_code}，规则要求 {rule.skill_domain_code}",
             )
         if outcome.level not in LEVELS or LEVELS.index(outcome.level) < LEVELS.index(
             str(rule.min_level)
         ):
-            return (
-                f"{outcome.credential_id}: level {outcome.level!r} is below the rule's "
-                f"minimum {rule.min_level!r}"
+            return Reason(
+                f"{cid}: level {outcome.level!r} is below the rule's minimum {rule.min_level!r}",
+                f"{cid}：等级{_level_zh(outcome.level)}低于规则要求的最低等级"
+                f"{_level_zh(rule.min_level)}",
             )
-    else:
-        if rule.education_level is not None and outcome.education_level != rule.education_level:
-            return (
-                f"{outcome.credential_id}: education level {outcome.education_level!r}, "
-                f"the rule needs {rule.education_level!r}"
-            )
-        if rule.source_major_code is not None and outcome.major_code != rule.source_major_code:
-            return (
-                f"{outcome.credential_id}: major {outcome.major_code!r}, "
-                f"the rule needs {rule.source_major_code!r}"
-            )
-    if outcome.catalogue_id is None:
-        return f"{outcome.credential_id}: not a learning outcome recognized by the catalogue"
+        return None
+    if rule.education_level is not None and outcome.education_level != rule.education_level:
+        return Reason(
+            f"{cid}: education level {outcome.education_level!r}, "
+            f"the rule needs {rule.education_level!r}",
+            f"{cid}：学历层次为 {outcome.education_level}，规则要求 {rule.education_level}",
+        )
+    if rule.source_major_code is not None and outcome.major_code != rule.source_major_code:
+        return Reason(
+            f"{cid}: major {outcome.major_code!r}, the rule needs {rule.source_major_code!r}",
+            f"{cid}：专业为 {outcome.major_code}，规则要求 {rule.source_major_code}",
+        )
+    return None
+
+
+def _recognition_reason(outcome: Outcome) -> Reason | None:
+    if outcome.catalogue_id is not None:
+        return None
+    cid = outcome.credential_id
+    return Reason(
+        f"{cid}: not a learning outcome recognized by the catalogue",
+        f"{cid}：不是学习成果目录认定的学习成果",
+    )
+
+
+def _period_reason(rule: CreditRule, outcome: Outcome, at: datetime) -> Reason | None:
+    cid = outcome.credential_id
     if outcome.issued_at is None:
-        return f"{outcome.credential_id}: no issuance date"
-    earliest = years_before(at, rule.validity_years)
-    if outcome.issued_at < earliest:
-        return (
-            f"{outcome.credential_id}: issued {outcome.issued_at.isoformat()}, more than "
-            f"{rule.validity_years} years before {at.isoformat()}"
+        return Reason(f"{cid}: no issuance date", f"{cid}：没有颁发日期")
+    if outcome.issued_at < years_before(at, rule.validity_years):
+        return Reason(
+            f"{cid}: issued {outcome.issued_at.isoformat()}, more than "
+            f"{rule.validity_years} years before {at.isoformat()}",
+            f"{cid}：颁发于 {outcome.issued_at.date().isoformat()}，"
+            f"超过规则要求的 {rule.validity_years} 年有效期",
         )
     if outcome.issued_at > at:
-        return f"{outcome.credential_id}: issued after {at.isoformat()}"
+        return Reason(
+            f"{cid}: issued after {at.isoformat()}", f"{cid}：颁发日期晚于 {at.date().isoformat()}"
+        )
     return None
+
+
+WITHDRAWN = Reason("the rule was withdrawn", "该规则已撤回")
+NOTHING_COUNTS = Reason("no counting learning outcome", "没有计入的学习成果")
 
 
 def evaluate(rule: CreditRule, outcomes: Sequence[Outcome], at: datetime) -> Finding:
     """Which of ``outcomes`` make ``rule`` apply at ``at`` (each reason when none does)."""
     used: list[str] = []
-    reasons: list[str] = []
+    reasons: list[Reason] = []
     if rule.withdrawn_at is not None:
-        return Finding(rule.id, False, (), ("the rule was withdrawn",))
+        return Finding(rule.id, False, (), (WITHDRAWN,))
     for outcome in outcomes:
         reason = why_not(rule, outcome, at)
         if reason is None:
@@ -219,7 +271,7 @@ def evaluate(rule: CreditRule, outcomes: Sequence[Outcome], at: datetime) -> Fin
         else:
             reasons.append(reason)
     if not outcomes:
-        reasons.append("no counting learning outcome")
+        reasons.append(NOTHING_COUNTS)
     return Finding(rule.id, bool(used), tuple(used), () if used else tuple(reasons))
 
 

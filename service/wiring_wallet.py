@@ -160,7 +160,8 @@ class IssuerCreditBank:
                         "rule": credit_rules.rule_json(row, school),
                         "applies": finding.applies,
                         "outcomes": list(finding.outcome_ids),
-                        "reasons": list(finding.reasons),
+                        "reasons": [reason.en for reason in finding.reasons],
+                        "reasonsZh": [reason.zh for reason in finding.reasons],
                     }
                 )
             return found

@@ -59,7 +59,8 @@ class CreditBankIssuer(Protocol):
     def explain(
         self, school: str, major: str | None, documents: Sequence[dict[str, Any]], at: datetime, /
     ) -> list[dict[str, Any]]:
-        """For each rule: ``{"rule", "applies", "outcomes": [credential ids], "reasons"}``."""
+        """For each rule: ``{"rule", "applies", "outcomes": [credential ids], "reasons",
+        "reasonsZh"}`` (the reasons in English and in Chinese)."""
         ...
 
     def apply(

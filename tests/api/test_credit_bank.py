@@ -185,6 +185,11 @@ def test_rules_give_exactly_the_expected_credits_and_exemptions(service: Service
     assert any("below the rule's minimum" in r for r in findings["C02"]["reasons"])
     assert any("more than 3 years" in r for r in findings["C02"]["reasons"])
     assert any("more than 1 years" in r for r in findings["C06"]["reasons"])
+    # and in Chinese, one for one
+    for finding in findings.values():
+        assert len(finding["reasonsZh"]) == len(finding["reasons"])
+    assert any("低于规则要求的最低等级高级" in r for r in findings["C02"]["reasonsZh"])
+    assert any("超过规则要求的 1 年有效期" in r for r in findings["C06"]["reasonsZh"])
 
 
 def test_the_period_boundary_moves_with_the_clock(service: Service) -> None:

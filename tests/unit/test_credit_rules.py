@@ -83,7 +83,7 @@ def test_other_domain_kind_and_withdrawn_rules_do_not_apply() -> None:
     )
     assert not evaluate(_rule(), [diploma], AT).applies
     assert not evaluate(_rule(withdrawn_at=AT), [_x("senior", AT)], AT).applies
-    assert evaluate(_rule(), [], AT).reasons == ("no counting learning outcome",)
+    assert [str(r) for r in evaluate(_rule(), [], AT).reasons] == ["no counting learning outcome"]
     diploma_rule = _rule(source_kind="diploma", education_level="higher-vocational")
     assert evaluate(diploma_rule, [diploma], AT).applies
     assert not evaluate(
@@ -164,7 +164,8 @@ def test_only_a_recognized_outcome_counts_and_at_the_catalogues_value() -> None:
     assert evaluate(_rule(), [recognized], AT).applies
     finding = evaluate(_rule(), [stated], AT)  # the same outcome, not recognized
     assert not finding.applies
-    assert "not a learning outcome recognized by the catalogue" in finding.reasons[0]
+    assert "not a learning outcome recognized by the catalogue" in finding.reasons[0].en
+    assert "学习成果目录" in finding.reasons[0].zh
     # no entry for the intermediate level: it is not recognized (nor below-level credit)
     intermediate = Outcome("u", "x-certificate", AT, skill_domain_code="0402", level="intermediate")
     assert recognize(intermediate, CATALOGUE).catalogue_id is None
@@ -180,3 +181,27 @@ def test_a_diplomas_major_entry_wins_over_the_any_major_entry(
     assert recognize(diploma, CATALOGUE).catalogue_id == entry
     undergraduate = Outcome("d", "diploma", AT, education_level="undergraduate", major_code=major)
     assert recognize(undergraduate, CATALOGUE).catalogue_id is None
+
+
+REASON_CASES = [
+    (_rule(), Outcome("u", "diploma", AT, catalogue_id="lo")),
+    (_rule(), _x("senior", AT, domain="0501")),
+    (_rule(), _x("junior", AT)),
+    (_rule(source_kind="diploma", education_level="bachelor"), Outcome("u", "diploma", AT)),
+    (
+        _rule(source_kind="diploma", education_level=None, source_major_code="510201"),
+        Outcome("u", "diploma", AT, major_code="530701"),
+    ),
+    (_rule(), Outcome("u", "x-certificate", AT, skill_domain_code="0402", level="senior")),
+    (_rule(), _x("senior", AT - timedelta(days=3 * 366))),
+    (_rule(), _x("senior", AT + timedelta(days=1))),
+]
+
+
+@pytest.mark.parametrize(("rule", "outcome"), REASON_CASES)
+def test_every_reason_is_said_in_both_languages(rule: CreditRule, outcome: Outcome) -> None:
+    reason = evaluate(rule, [outcome], AT).reasons[0]
+    assert reason.en.startswith(outcome.credential_id + ": ")
+    assert reason.zh.startswith(outcome.credential_id + "：")
+    assert any("\u4e00" <= char <= "\u9fff" for char in reason.zh), reason.zh
+    assert str(reason) == reason.en

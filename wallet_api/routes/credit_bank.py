@@ -65,7 +65,8 @@ class Finding(Model):
     rule: dict[str, Any]
     applies: bool
     outcomes: list[str]
-    reasons: list[str]
+    reasons: list[str] = Field(description="Why the rule does not apply (English).")
+    reasons_zh: list[str] = Field(description="The same reasons in Chinese.")
 
 
 class Evaluation(Model):

@@ -123,7 +123,8 @@
       }
       if (!finding.applies && finding.reasons.length > 0) {
         const reasons = el("ul", undefined, "reasons");
-        for (const reason of finding.reasons) reasons.append(el("li", reason));
+        const texts = LANG === "en" ? finding.reasons : finding.reasonsZh || finding.reasons;
+        for (const reason of texts) reasons.append(el("li", reason));
         li.append(reasons);
       }
       if (finding.applies) {
