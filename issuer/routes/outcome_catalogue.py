@@ -28,6 +28,27 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
     409: {"description": "An entry for this outcome is in force, or it is withdrawn.", **PROBLEM},
     422: {"description": "The entry is malformed.", **PROBLEM},
 }
+LINKS_FROM_ENTRY: dict[str, Any] = {
+    "GetOutcomeCatalogueEntry": {
+        "operationId": "getOutcomeCatalogueEntry",
+        "parameters": {"outcome_id": "$response.body#/id"},
+        "description": "The entry just added, read back.",
+    },
+    "WithdrawOutcomeCatalogueEntry": {
+        "operationId": "withdrawOutcomeCatalogueEntry",
+        "parameters": {"outcome_id": "$response.body#/id"},
+        "description": "Withdraw the entry just added.",
+    },
+}
+"""OpenAPI links from a new entry to the operations on it (for clients and stateful fuzzing)."""
+LINKS_FROM_LIST: dict[str, Any] = {
+    "GetFirstOutcomeCatalogueEntry": {
+        "operationId": "getOutcomeCatalogueEntry",
+        "parameters": {"outcome_id": "$response.body#/entries/0/id"},
+        "description": "The first entry listed.",
+    },
+}
+"""OpenAPI link from the catalogue to its first entry (for clients and stateful fuzzing)."""
 
 
 class RecognizedOutcome(BaseModel):
@@ -42,7 +63,7 @@ class RecognizedOutcome(BaseModel):
     major_code: Code | None = None
 
 
-class EntryInput(BaseModel):
+class OutcomeEntryInput(BaseModel):
     """A recognized learning outcome and its credit value."""
 
     model_config = CAMEL
@@ -52,7 +73,7 @@ class EntryInput(BaseModel):
     credits: Decimal = Field(gt=0, le=100, max_digits=6, decimal_places=2)
 
 
-class Entry(BaseModel):
+class OutcomeCatalogueEntry(BaseModel):
     model_config = CAMEL
     id: str
     outcome: dict[str, Any]
@@ -63,9 +84,9 @@ class Entry(BaseModel):
     withdrawn_at: str | None
 
 
-class EntryList(BaseModel):
+class OutcomeEntryList(BaseModel):
     model_config = CAMEL
-    entries: list[Entry]
+    entries: list[OutcomeCatalogueEntry]
 
 
 @router.post(
@@ -74,12 +95,12 @@ class EntryList(BaseModel):
     operation_id="addOutcomeCatalogueEntry",
     summary="Recognize an X certificate (skill domain, level) or a diploma as a learning "
     "outcome worth some credits",
-    response_model=Entry,
-    responses=REFUSALS,
+    response_model=OutcomeCatalogueEntry,
+    responses={**REFUSALS, 201: {"links": LINKS_FROM_ENTRY}},
     tags=["supervision"],
 )
 def add_entry(
-    body: EntryInput, session: SessionDep, context: ContextDep, caller: SupervisorDep
+    body: OutcomeEntryInput, session: SessionDep, context: ContextDep, caller: SupervisorDep
 ) -> dict[str, Any]:
     new = catalogue.NewEntry(
         kind=body.outcome.kind,
@@ -102,7 +123,7 @@ def add_entry(
     "/admin/outcome-catalogue/{outcome_id}/withdraw",
     operation_id="withdrawOutcomeCatalogueEntry",
     summary="Stop recognizing an entry's outcome (outcomes it recognized stop counting)",
-    response_model=Entry,
+    response_model=OutcomeCatalogueEntry,
     responses=REFUSALS,
     tags=["supervision"],
 )
@@ -120,7 +141,8 @@ def withdraw_entry(
     "/outcome-catalogue",
     operation_id="listOutcomeCatalogue",
     summary="The recognized learning outcomes and their credit values (public)",
-    response_model=EntryList,
+    response_model=OutcomeEntryList,
+    responses={200: {"links": LINKS_FROM_LIST}},
     tags=["credit-bank"],
 )
 def list_entries(
@@ -137,7 +159,7 @@ def list_entries(
     "/outcome-catalogue/{outcome_id}",
     operation_id="getOutcomeCatalogueEntry",
     summary="One catalogue entry, in force or withdrawn (public)",
-    response_model=Entry,
+    response_model=OutcomeCatalogueEntry,
     responses={404: REFUSALS[404]},
     tags=["credit-bank"],
 )

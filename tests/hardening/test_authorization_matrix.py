@@ -173,7 +173,7 @@ def _path(template: str, world: World) -> str:
         "credential_id": world.credential_a["id"],
         "offer_id": world.offer_a["id"],
         "accreditation_id": str(world.accreditation_a["accreditations"][0]["id"]),
-        "prefix": world.spare_key_prefix["prefix"],
+        "prefix": world.spare_key["prefix"],
         "entry_id": world.entry_a["id"],
         "grant_id": world.grant_a["id"],
         "token": token.group(1),

@@ -30,7 +30,8 @@ class World:
     grant_a: dict[str, Any]
     credential_a: dict[str, Any]
     offer_a: dict[str, Any]
-    spare_key_prefix: str
+    spare_key: dict[str, Any]
+    """Organization A's second API key as created (its ``prefix`` names it)."""
     accreditation_a: dict[str, Any]
 
 

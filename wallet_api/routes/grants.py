@@ -23,6 +23,14 @@ router = APIRouter(prefix="/wallet/grants", tags=["wallet: grants"])
 
 ValidDays = Field(ge=grants.MIN_DAYS, le=grants.MAX_DAYS, description="1 to 180 days.")
 QR_HEADERS = {"Cache-Control": "private, no-store"}
+LINKS_FROM_LIST: dict[str, Any] = {
+    "CreateGrantLikeFirst": {
+        "operationId": "wallet_create_grant",
+        "requestBody": {"credentialIds": "$response.body#/items/0/credentialIds"},
+        "description": "A new grant of the credentials of the newest grant listed.",
+    },
+}
+"""OpenAPI links from the list of grants (for clients and stateful fuzzing)."""
 
 
 class GrantCreate(Model):
@@ -135,7 +143,7 @@ def create_grant(
     operation_id="wallet_list_grants",
     response_model=GrantList,
     summary="The learner's grants, newest first.",
-    responses=SIGNED_IN,
+    responses={**SIGNED_IN, 200: {"links": LINKS_FROM_LIST}},
 )
 def list_grants(learner: LearnerDep, session: WalletSessionDep, context: WalletDep) -> GrantList:
     items = [grant_view(context, g) for g in grants.listing(session, learner)]
