@@ -93,6 +93,18 @@ def _descendants(root: int) -> list[int]:
     return found
 
 
+def _backend_cpu(engine: Engine) -> dict[int, float]:
+    """CPU seconds used so far by each PostgreSQL backend serving this database (when the server
+    runs on this machine; empty for SQLite)."""
+    if engine.url.get_backend_name() != "postgresql":
+        return {}
+    with engine.connect() as connection:
+        pids = connection.scalars(
+            text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        )
+        return {pid: _cpu_seconds(pid) for pid in pids}
+
+
 class MemorySampler:
     """The peak total RSS of this process and its descendants, and the CPU time each
     descendant used (seen last), sampled in a thread."""
@@ -231,6 +243,7 @@ def main() -> None:
                 job_id = job.id
             planned = time.perf_counter()
             planned_cpu = time.process_time()
+            backends_before = _backend_cpu(engine)
             state = run_job(
                 context,
                 job_id,
@@ -240,6 +253,7 @@ def main() -> None:
             )
             finished = time.perf_counter()
             run_cpu = time.process_time() - planned_cpu
+            backends_after = _backend_cpu(engine)
         with context.sessions() as session:
             summary = summarize(session, session.get(BatchJob, job_id), datetime.now(UTC))  # type: ignore[arg-type]
         issued = summary.states["issued"]
@@ -256,6 +270,13 @@ def main() -> None:
             f"workers {workers_cpu:.2f} s ({per_row:.2f} ms of CPU per diploma, "
             f"so {2000 / per_row:,.0f}/s on two idle cores)"
         )
+        if backends_after:
+            server = sum(cpu - backends_before.get(pid, 0.0) for pid, cpu in backends_after.items())
+            print(
+                f"server:  PostgreSQL backends {server:.2f} s of CPU in the run "
+                f"({server / max(issued, 1) * 1000:.2f} ms per diploma; with the above, "
+                f"{2000 / (per_row + server / max(issued, 1) * 1000):,.0f}/s on two idle cores)"
+            )
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak memory: {memory.peak_kib / 1024:,.0f} MiB (this process and its workers)")
         print(f"  this process alone: {own:,.0f} MiB")

@@ -32,8 +32,10 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Table, any_, bindparam, func, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -45,6 +47,7 @@ from vc.status_list import StatusList as Bitstring
 PURPOSES = ("revocation", "suspension")
 LIST_SIZE = MIN_ENTRIES
 FILL_LIMIT = 0.9
+ARRAY_INT = ARRAY(Integer())
 PROBE_BATCH = 32
 """Random candidates tried per query (at 90 % full, 32 candidates miss with odds 0.9**32)."""
 
@@ -108,6 +111,52 @@ def allocate_many(
     rng: random.Random | None = None,
 ) -> list[Allocation]:
     """Take a random free index for each credential, in the caller's transaction."""
+    return _allocate(
+        session, organization, purpose, credential_ids, now, rng, _add_allocations, as_array=False
+    )
+
+
+AllocationWriter = Callable[[Session, Table, list[dict[str, object]]], None]
+"""Inserts allocation rows (``list_id``, ``index``, ``credential_id``) into the given table."""
+
+
+def allocate_bulk(
+    session: Session,
+    organization: Organization,
+    purpose: str,
+    credential_ids: list[str],
+    *,
+    now: datetime,
+    write: AllocationWriter,
+    rng: random.Random | None = None,
+) -> list[Allocation]:
+    """:func:`allocate_many` for a batch chunk: the same locked list and random draw, but each
+    list's new allocation rows are written at once by ``write`` (e.g. with one ``COPY``)
+    rather than added to the session one object at a time.
+
+    On PostgreSQL the candidates are probed as one array parameter (``= ANY(:candidates)``, a
+    short statement psycopg keeps prepared) and the transaction is planned with custom plans:
+    a generic plan for that probe scans the whole list (``SET LOCAL``, planning only).
+    """
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    if postgresql:
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    return _allocate(
+        session, organization, purpose, credential_ids, now, rng, write, as_array=postgresql
+    )
+
+
+def _allocate(
+    session: Session,
+    organization: Organization,
+    purpose: str,
+    credential_ids: list[str],
+    now: datetime,
+    rng: random.Random | None,
+    write: AllocationWriter,
+    *,
+    as_array: bool,
+) -> list[Allocation]:
     if purpose not in PURPOSES:
         raise ValueError(f"status purpose must be one of {PURPOSES}, not {purpose!r}")
     rng = rng or random.SystemRandom()
@@ -117,19 +166,29 @@ def allocate_many(
         status_list = _open_list(session, organization, purpose, now)
         room = int(status_list.size * FILL_LIMIT) - status_list.allocated
         batch, remaining = remaining[:room], remaining[room:]
-        indexes = _free_indexes(session, status_list, len(batch), rng)
+        indexes = _free_indexes(session, status_list, len(batch), rng, as_array=as_array)
+        rows: list[dict[str, object]] = []
         for credential_id, index in zip(batch, indexes, strict=True):
-            session.add(
-                StatusAllocation(list_id=status_list.id, index=index, credential_id=credential_id)
-            )
+            rows.append({"list_id": status_list.id, "index": index, "credential_id": credential_id})
             result.append(Allocation(status_list.id, status_list.sequence, index, purpose))
+        write(session, cast(Table, StatusAllocation.__table__), rows)
         status_list.allocated += len(batch)
         session.flush()
     return result
 
 
+def _add_allocations(session: Session, _table: Table, rows: list[dict[str, object]]) -> None:
+    for row in rows:
+        session.add(StatusAllocation(**row))
+
+
 def _free_indexes(
-    session: Session, status_list: StatusList, count: int, rng: random.Random
+    session: Session,
+    status_list: StatusList,
+    count: int,
+    rng: random.Random,
+    *,
+    as_array: bool = False,
 ) -> list[int]:
     """``count`` distinct random indexes not yet taken in the (locked) list."""
     chosen: list[int] = []
@@ -140,11 +199,15 @@ def _free_indexes(
         if not candidates:
             continue
         seen |= candidates
+        among = (
+            StatusAllocation.index == any_(bindparam(None, sorted(candidates), ARRAY_INT))
+            if as_array
+            else StatusAllocation.index.in_(candidates)
+        )
         taken = set(
             session.scalars(
                 select(StatusAllocation.index).where(
-                    StatusAllocation.list_id == status_list.id,
-                    StatusAllocation.index.in_(candidates),
+                    StatusAllocation.list_id == status_list.id, among
                 )
             )
         )

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from issuer.audit import GENESIS, entry_hash
+from issuer.batch import bulk
 from issuer.models import AuditEntry, AuditHead
 
 
@@ -62,6 +63,6 @@ def record_many(session: Session, *, actor: str, entries: Sequence[Entry], at: d
             }
         )
         previous = digest
-    session.execute(insert(cast(Table, AuditEntry.__table__)), values)
+    bulk.insert_many(session, cast(Table, AuditEntry.__table__), values)
     head.sequence, head.hash = sequence, previous
     session.flush()

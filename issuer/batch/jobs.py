@@ -9,9 +9,10 @@ import socket
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, or_, select, update
+from sqlalchemy import Table, func, or_, select
 from sqlalchemy.orm import Session
 
+from issuer.batch import bulk
 from issuer.models import BatchJob, BatchRow, Organization
 
 STALE_AFTER = timedelta(seconds=60)
@@ -117,6 +118,7 @@ def numbers_in_other_jobs(
     if not numbers:
         return {}
     found: dict[str, list[str]] = {}
+    bulk.custom_plans(session)  # the lookup takes an array (see there)
     rows = session.execute(
         select(BatchRow.number, BatchRow.job_id, BatchRow.row)
         .join(BatchJob, BatchJob.id == BatchRow.job_id)
@@ -124,7 +126,7 @@ def numbers_in_other_jobs(
             BatchJob.organization_id == organization.id,
             BatchRow.job_id != job_id,
             BatchRow.state == "reserved",
-            BatchRow.number.in_(numbers),
+            bulk.one_of(session, BatchRow.number, numbers),
         )
     )
     for number, other, row in rows:
@@ -133,24 +135,10 @@ def numbers_in_other_jobs(
 
 
 def update_rows(session: Session, changes: list[dict[str, Any]]) -> None:
-    """Set the same columns of many batch rows, by primary key, in one executemany.
+    """Set the same columns of many batch rows, by primary key, in one statement
+    (:func:`issuer.batch.bulk.update_many`).
 
     Every change has ``job_id``, ``row`` and the same other keys. (Core, not the ORM's bulk
     update: a chunk's bookkeeping should cost little next to its signatures.)
     """
-    if not changes:
-        return
-    table = cast(Table, BatchRow.__table__)
-    names = [name for name in changes[0] if name not in ("job_id", "row")]
-    statement = (
-        update(table)
-        .where(table.c.job_id == bindparam("k_job"), table.c.row == bindparam("k_row"))
-        .values({name: bindparam(f"v_{name}", type_=table.c[name].type) for name in names})
-    )
-    session.execute(
-        statement,
-        [
-            {"k_job": c["job_id"], "k_row": c["row"], **{f"v_{n}": c[n] for n in names}}
-            for c in changes
-        ],
-    )
+    bulk.update_many(session, cast(Table, BatchRow.__table__), ("job_id", "row"), changes)

@@ -28,12 +28,13 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from issuer.accreditation import ScopeError, check_scope
+from issuer.batch import bulk
 from issuer.batch.columns import COLUMNS, NUMBER_COLUMN, Kind
 from issuer.batch.reader import FileFormat, detect_format, read_table
 from issuer.batch.rows import ParsedRow, Problem, TemplateRequest, parse_row
@@ -375,6 +376,8 @@ def existing_numbers(
     reissued under a new number still does: a number is never given to another learner.
     """
     found: dict[str, list[str]] = defaultdict(list)
+    if numbers:
+        bulk.custom_plans(session)  # the lookups below take an array (see there)
     for part in _chunks(numbers):
         credentials = list(
             session.execute(
@@ -383,7 +386,7 @@ def existing_numbers(
                 ).where(
                     IssuedCredential.organization_id == organization.id,
                     IssuedCredential.kind == kind,
-                    IssuedCredential.number.in_(part),
+                    bulk.one_of(session, IssuedCredential.number, part),
                 )
             )
         )
@@ -395,7 +398,7 @@ def existing_numbers(
             select(CredentialOffer.number, CredentialOffer.id).where(
                 CredentialOffer.organization_id == organization.id,
                 CredentialOffer.kind == kind,
-                CredentialOffer.number.in_(part),
+                bulk.one_of(session, CredentialOffer.number, part),
                 CredentialOffer.redeemed_at.is_(None),
                 CredentialOffer.withdrawn_at.is_(None),
             )
@@ -421,8 +424,7 @@ def _store_rows(session: Session, job_id: str, rows: Sequence[PlannedRow]) -> No
         }
         for row in rows
     ]
-    for start in range(0, len(values), 1000):
-        session.execute(insert(BatchRow), values[start : start + 1000])
+    bulk.insert_many(session, cast(Table, BatchRow.__table__), values)
     session.flush()
 
 

@@ -4,7 +4,7 @@ A credential row goes ``pending`` → ``reserved`` → ``issued`` (or ``failed``
 
 1. **reserve** (one transaction): re-check the chunk's numbers against what was issued since
    the dry run (a number now in use makes the row a ``duplicate``), then give each row its
-   credential id and its two status-list indexes (:func:`issuer.status.allocate_many`) and
+   credential id and its two status-list indexes (:func:`issuer.status.allocate_bulk`) and
    commit them with the row's state;
 2. **sign**: the worker processes, one per core, build and sign the reserved rows
    (:mod:`issuer.batch.worker`) while this process reserves the next chunk;
@@ -33,11 +33,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from issuer import keystore, status
-from issuer.batch import chain, claims, plan, renewal
+from issuer.batch import bulk, chain, claims, plan, renewal
 from issuer.batch.columns import NUMBER_COLUMN, Kind
 from issuer.batch.jobs import (
     JobBusy,
@@ -352,11 +352,11 @@ class JobRun:
             self._check_lease(session, now)
             live = self._recheck(session, rows, now)
             ids = [plan.fresh_credential_id() for _ in live]
-            revocations = status.allocate_many(
-                session, self.organization, "revocation", ids, now=now
+            revocations = status.allocate_bulk(
+                session, self.organization, "revocation", ids, now=now, write=bulk.insert_many
             )
-            suspensions = status.allocate_many(
-                session, self.organization, "suspension", ids, now=now
+            suspensions = status.allocate_bulk(
+                session, self.organization, "suspension", ids, now=now, write=bulk.insert_many
             )
             changes = [
                 {
@@ -508,8 +508,9 @@ class JobRun:
                     entries.append(done)
             good = [s for s in signed if s.row not in errors]
             if good:
-                session.execute(
-                    insert(cast(Table, IssuedCredential.__table__)),
+                bulk.insert_many(
+                    session,
+                    cast(Table, IssuedCredential.__table__),
                     [self._credential_values(s, reserved[s.row], now) for s in good],
                 )
             entries += [self._audit_entry(s, reserved[s.row]) for s in good]
