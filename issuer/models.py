@@ -233,6 +233,7 @@ class CredentialOffer(Base):
     """
 
     __tablename__ = "credential_offers"
+    __table_args__ = (Index("ix_credential_offers_number", "organization_id", "kind", "number"),)
 
     id: Mapped[str] = mapped_column(String(100), primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
