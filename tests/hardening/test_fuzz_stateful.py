@@ -56,8 +56,9 @@ AnyCase = Case[Any]
 
 MIN_LINKS = 200
 """Links the state machine must find (241 when this was written)."""
-MIN_LINKED_SUCCESSES = 100
-"""Steps that followed a link into an operation with a path parameter and got a 2xx (162)."""
+MIN_LINKED_SUCCESSES = 60
+"""Steps that followed a link into an operation with a path parameter and got a 2xx (162 on
+SQLite alone, 150 in a whole-suite run, 120 on PostgreSQL when this was written)."""
 WATCHED = (
     "GET /outcome-catalogue/{outcome_id}",
     "GET /orgs/{slug}/credit-rules/{rule_id}",
