@@ -33,6 +33,7 @@ from issuer.models import CreditConversion, CreditRule, IssuedCredential, Organi
 from issuer.refusals import Refused
 from issuer.revocation import state_of
 from issuer.templates import wording
+from vc.digest import digest_sri
 
 CONTEXTS = (
     "https://www.w3.org/ns/credentials/v2",
@@ -111,7 +112,7 @@ def submit(
             )
         if state_of(row) != "active":
             raise ConversionError(f"outcomes: {item.credential_id!r} is {state_of(row)}")
-        if credit_rules.digest_sri(document) != item.digest_sri:
+        if digest_sri(document) != item.digest_sri:
             raise ConversionError(f"outcomes: digest of {item.credential_id!r} does not match")
         found.append(credit_rules.recognize(credit_rules.outcome_of(document), recognized))
     for outcome in found:

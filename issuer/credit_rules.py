@@ -16,8 +16,6 @@ operations work in the caller's transaction and record an audit entry.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -25,7 +23,6 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
-import rfc8785
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -83,12 +80,6 @@ class Finding:
     applies: bool
     outcome_ids: tuple[str, ...]
     reasons: tuple[Reason, ...]
-
-
-def digest_sri(document: Any) -> str:
-    """``sha256-<base64>`` of the RFC 8785 (JCS) form of a credential."""
-    digest = hashlib.sha256(rfc8785.dumps(document)).digest()
-    return "sha256-" + base64.b64encode(digest).decode()
 
 
 def _text(value: Any) -> str | None:

@@ -19,8 +19,6 @@ The wallet reaches the schools only through :class:`CreditBankIssuer`, wired in 
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,11 +26,11 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
-import rfc8785
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from vc.digest import digest_sri
 from wallet_api import store
 from wallet_api.context import WalletContext
 from wallet_api.models import CreditApplication, CreditDeposit, Learner, StoredCredential
@@ -80,11 +78,6 @@ class CreditBankIssuer(Protocol):
     def recognize(self, documents: Sequence[dict[str, Any]], /) -> list[dict[str, Any] | None]:
         """For each credential: the outcome-catalogue entry recognizing it, or None."""
         ...
-
-
-def digest_sri(document: Any) -> str:
-    """``sha256-<base64>`` of the RFC 8785 (JCS) form of a credential."""
-    return "sha256-" + base64.b64encode(hashlib.sha256(rfc8785.dumps(document)).digest()).decode()
 
 
 def credits_of(entry: dict[str, Any] | None) -> Decimal:

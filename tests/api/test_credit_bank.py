@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from issuer.credit_rules import digest_sri
 from issuer.models import AuditEntry, CreditConversion, CreditRule, IssuedCredential
 from tests.support.credit_bank import (
     BIG_DATA,
@@ -30,6 +29,7 @@ from tests.support.credit_bank import (
 from tests.support.orgs import Org
 from tests.support.service import Service
 from tests.support.wallet import LearnerAccount, register
+from vc.digest import digest_sri
 from verifier.pipeline import CheckOptions
 from wallet_api.models import CreditApplication, CreditDeposit
 

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from issuer.credit_rules import (
     LEVELS,
     Outcome,
-    digest_sri,
     evaluate,
     outcome_of,
     recognize,
@@ -21,6 +20,7 @@ from issuer.credit_rules import (
 )
 from issuer.models import CreditRule, OutcomeEntry
 from issuer.outcome_catalogue import Catalogue, match_key
+from vc.digest import digest_sri
 
 AT = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
