@@ -16,6 +16,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Literal
 
 from sqlalchemy import select
@@ -83,8 +84,9 @@ class Catalogue:
 
     by_key: dict[str, OutcomeEntry]
 
-    @property
+    @cached_property
     def by_id(self) -> dict[str, OutcomeEntry]:
+        """The same entries by id (made once per catalogue)."""
         return {row.id: row for row in self.by_key.values()}
 
     def entry_for(
